@@ -25,7 +25,7 @@ const struct drmscope_cmd drmscope_commands[] = {
 	  "Exit status: 0, or 2 if DB is missing, not a drmscope database,\n"
 	  "truncated or corrupt.\n" },
 	{ "query", cmd_query, "run read-only SQL on a capture database",
-	  "usage: drmscope query [--format table|csv|json] DB SQL\n"
+	  "usage: drmscope query [--format table|csv|json] [--check] DB SQL\n"
 	  "\n"
 	  "Run one SQL statement on the capture DB and print its rows. DB is\n"
 	  "opened read-only and defensively: statements that write, ATTACH,\n"
@@ -41,6 +41,7 @@ const struct drmscope_cmd drmscope_commands[] = {
 	  "                       BLOBs are lowercase hex\n"
 	  "  -f, --format json    an array of objects, one per row; NULL is null,\n"
 	  "                       BLOBs are strings of lowercase hex (not base64)\n"
+	  "  --check              first check the whole file (PRAGMA quick_check)\n"
 	  "\n"
 	  "Options may come before or after DB and SQL; put \"--\" before an SQL\n"
 	  "text that starts with '-'.\n"

@@ -76,6 +76,8 @@ int cmd_help(int argc, char **argv)
 {
 	const struct drmscope_cmd *cmd;
 
+	if (drmscope_wants_help(argc, argv))
+		return DRMSCOPE_EXIT_OK;
 	if (argc < 2) {
 		list_commands(stdout);
 		return DRMSCOPE_EXIT_OK;
