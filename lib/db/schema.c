@@ -1,0 +1,527 @@
+/*
+ * lib/db/schema.c: the SQL of the drmscope trace database and its
+ * migrations.
+ *
+ * The schema is built by a list of steps, one per version. A new file runs
+ * every step from version 0; a file written by an older drmscope runs the
+ * steps it lacks. So a fresh database and a migrated one are made by the
+ * same SQL. A step, once released, is never edited: a change is a new step
+ * (and a new DS_DB_SCHEMA_VERSION, in include/drmscope/schema.h).
+ *
+ * Views are derived data: each migration drops drmscope's views and creates
+ * the current ones. Indexes are left out of the steps because the bulk
+ * insert is three times faster without them: ds_db_finish_import() creates
+ * them afterwards (IF NOT EXISTS, so it may run again).
+ *
+ * Tables are STRICT (typed). CHECK constraints compare with OR chains, not
+ * IN lists: SQLite builds an ephemeral table for each IN (...) it checks,
+ * which cut the insert rate of ioctl_payload from about 1M to 300k rows/s.
+ * Foreign keys are declared for readers and
+ * tools; they are not enforced (PRAGMA foreign_keys stays off) so inserts
+ * stay fast and may arrive in any order. Every table and column is
+ * documented in docs/schema.md; a unit test checks that the two agree.
+ */
+#include "db_internal.h"
+
+#include <stdio.h>
+
+/* Version 1: the capture. */
+static const char schema_v1[] =
+	"CREATE TABLE capture ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" host TEXT,"
+	" kernel_release TEXT,"
+	" machine TEXT,"
+	" command_line TEXT,"
+	" source TEXT,"
+	" drmscope_version TEXT,"
+	" clock TEXT NOT NULL DEFAULT 'monotonic',"
+	" start_ns INTEGER,"
+	" end_ns INTEGER,"
+	" start_unix_ns INTEGER,"
+	" lost_events INTEGER NOT NULL DEFAULT 0"
+	") STRICT;"
+
+	"CREATE TABLE device ("
+	" id INTEGER PRIMARY KEY,"
+	" path TEXT,"
+	" major INTEGER,"
+	" minor INTEGER,"
+	" driver TEXT"
+	") STRICT;"
+
+	"CREATE TABLE driver ("
+	" device_id INTEGER PRIMARY KEY REFERENCES device(id),"
+	" name TEXT,"
+	" major INTEGER,"
+	" minor INTEGER,"
+	" patchlevel INTEGER,"
+	" date TEXT,"
+	" description TEXT,"
+	" ioctl_id INTEGER REFERENCES ioctl(id)"
+	") STRICT;"
+
+	"CREATE TABLE process ("
+	" pid INTEGER PRIMARY KEY,"
+	" ppid INTEGER,"
+	" comm TEXT,"
+	" exe TEXT,"
+	" argv TEXT,"
+	" start_ns INTEGER,"
+	" end_ns INTEGER,"
+	" exit_code INTEGER,"
+	" exit_signal INTEGER"
+	") STRICT;"
+
+	"CREATE TABLE thread ("
+	" tid INTEGER PRIMARY KEY,"
+	" pid INTEGER REFERENCES process(pid),"
+	" name TEXT,"
+	" start_ns INTEGER,"
+	" end_ns INTEGER"
+	") STRICT;"
+
+	"CREATE TABLE fd ("
+	" id INTEGER PRIMARY KEY,"
+	" pid INTEGER REFERENCES process(pid),"
+	" fd INTEGER NOT NULL,"
+	" device_id INTEGER REFERENCES device(id),"
+	" opened_ns INTEGER,"
+	" closed_ns INTEGER,"
+	" how TEXT NOT NULL CHECK (how = 'open' OR how = 'dup' OR how = 'fork'"
+	"  OR how = 'inherited'),"
+	" parent_fd_id INTEGER REFERENCES fd(id),"
+	" flags INTEGER"
+	") STRICT;"
+
+	"CREATE TABLE ioctl ("
+	" id INTEGER PRIMARY KEY,"
+	" tid INTEGER REFERENCES thread(tid),"
+	" pid INTEGER REFERENCES process(pid),"
+	" fd INTEGER,"
+	" fd_id INTEGER REFERENCES fd(id),"
+	" device_id INTEGER REFERENCES device(id),"
+	" request INTEGER NOT NULL,"
+	" name TEXT NOT NULL,"
+	" driver TEXT,"
+	" begin_ns INTEGER,"
+	" end_ns INTEGER,"
+	" ret INTEGER,"
+	" errno INTEGER,"
+	" in_payload INTEGER REFERENCES ioctl_payload(id),"
+	" out_payload INTEGER REFERENCES ioctl_payload(id)"
+	") STRICT;"
+
+	"CREATE TABLE ioctl_payload ("
+	" id INTEGER PRIMARY KEY,"
+	" ioctl_id INTEGER NOT NULL REFERENCES ioctl(id),"
+	" direction TEXT NOT NULL"
+	"  CHECK (direction = 'in' OR direction = 'out' OR direction = 'array_in'"
+	"  OR direction = 'array_out'),"
+	" idx INTEGER NOT NULL DEFAULT 0,"
+	" field TEXT,"
+	" bytes BLOB NOT NULL"
+	") STRICT;"
+
+	"CREATE TABLE gem_object ("
+	" id INTEGER PRIMARY KEY,"
+	" device_id INTEGER REFERENCES device(id),"
+	" fd_id INTEGER REFERENCES fd(id),"
+	" handle INTEGER NOT NULL,"
+	" size INTEGER,"
+	" flags INTEGER,"
+	" created_ns INTEGER,"
+	" freed_ns INTEGER,"
+	" create_ioctl_id INTEGER REFERENCES ioctl(id),"
+	" mmap_offset INTEGER"
+	") STRICT;"
+
+	"CREATE TABLE vm ("
+	" id INTEGER PRIMARY KEY,"
+	" device_id INTEGER REFERENCES device(id),"
+	" fd_id INTEGER REFERENCES fd(id),"
+	" handle INTEGER,"
+	" created_ns INTEGER,"
+	" destroyed_ns INTEGER,"
+	" create_ioctl_id INTEGER REFERENCES ioctl(id)"
+	") STRICT;"
+
+	"CREATE TABLE vm_bind_op ("
+	" id INTEGER PRIMARY KEY,"
+	" ioctl_id INTEGER REFERENCES ioctl(id),"
+	" vm_id INTEGER REFERENCES vm(id),"
+	" op TEXT NOT NULL CHECK (op = 'map' OR op = 'unmap'),"
+	" va INTEGER NOT NULL,"
+	" range INTEGER NOT NULL,"
+	" bo_handle INTEGER,"
+	" gem_id INTEGER REFERENCES gem_object(id),"
+	" bo_offset INTEGER,"
+	" flags INTEGER,"
+	" ns INTEGER"
+	") STRICT;"
+
+	"CREATE TABLE queue ("
+	" id INTEGER PRIMARY KEY,"
+	" vm_id INTEGER REFERENCES vm(id),"
+	" device_id INTEGER REFERENCES device(id),"
+	" fd_id INTEGER REFERENCES fd(id),"
+	" handle INTEGER,"
+	" priority INTEGER,"
+	" created_ns INTEGER,"
+	" destroyed_ns INTEGER,"
+	" create_ioctl_id INTEGER REFERENCES ioctl(id)"
+	") STRICT;"
+
+	"CREATE TABLE job ("
+	" id INTEGER PRIMARY KEY,"
+	" queue_id INTEGER REFERENCES queue(id),"
+	" seqno INTEGER,"
+	" submit_ioctl_id INTEGER REFERENCES ioctl(id),"
+	" submit_ns INTEGER,"
+	" run_ns INTEGER,"
+	" done_ns INTEGER,"
+	" result INTEGER,"
+	" result_hash TEXT"
+	") STRICT;"
+
+	"CREATE TABLE fw_message ("
+	" id INTEGER PRIMARY KEY,"
+	" device_id INTEGER REFERENCES device(id),"
+	" ring INTEGER,"
+	" seq INTEGER,"
+	" function INTEGER,"
+	" function_name TEXT,"
+	" length INTEGER,"
+	" abi_version INTEGER,"
+	" ns INTEGER,"
+	" direction TEXT NOT NULL CHECK (direction = 'send' OR direction = 'receive'),"
+	" payload TEXT,"
+	" raw BLOB"
+	") STRICT;"
+
+	"CREATE TABLE kernel_event ("
+	" id INTEGER PRIMARY KEY,"
+	" ns INTEGER NOT NULL,"
+	" cpu INTEGER,"
+	" pid INTEGER,"
+	" system TEXT NOT NULL,"
+	" name TEXT NOT NULL,"
+	" fields TEXT"
+	") STRICT;"
+
+	"CREATE TABLE blob ("
+	" id INTEGER PRIMARY KEY,"
+	" hash TEXT NOT NULL UNIQUE,"
+	" raw_size INTEGER NOT NULL,"
+	" encoding TEXT NOT NULL CHECK (encoding = 'zstd' OR encoding = 'raw'),"
+	" data BLOB NOT NULL"
+	") STRICT;"
+
+	"CREATE TABLE buffer_snapshot ("
+	" id INTEGER PRIMARY KEY,"
+	" ioctl_id INTEGER REFERENCES ioctl(id),"
+	" ns INTEGER,"
+	" device_id INTEGER REFERENCES device(id),"
+	" gem_id INTEGER REFERENCES gem_object(id),"
+	" handle INTEGER,"
+	" offset INTEGER,"
+	" size INTEGER,"
+	" blob_hash TEXT NOT NULL REFERENCES blob(hash)"
+	") STRICT;";
+
+/* Version 2: replay runs (issue 5). */
+static const char schema_v2[] =
+	"CREATE TABLE run ("
+	" id INTEGER PRIMARY KEY,"
+	" label TEXT,"
+	" host TEXT,"
+	" driver_name TEXT,"
+	" driver_version TEXT,"
+	" kernel_release TEXT,"
+	" module_params TEXT,"
+	" options TEXT,"
+	" start_unix_ns INTEGER,"
+	" end_unix_ns INTEGER"
+	") STRICT;"
+
+	"CREATE TABLE run_call ("
+	" id INTEGER PRIMARY KEY,"
+	" run_id INTEGER NOT NULL REFERENCES run(id),"
+	" ioctl_id INTEGER REFERENCES ioctl(id),"
+	" begin_ns INTEGER,"
+	" end_ns INTEGER,"
+	" ret INTEGER,"
+	" errno INTEGER,"
+	" mismatch TEXT"
+	") STRICT;"
+
+	"CREATE TABLE run_job ("
+	" id INTEGER PRIMARY KEY,"
+	" run_id INTEGER NOT NULL REFERENCES run(id),"
+	" queue_id INTEGER REFERENCES queue(id),"
+	" job_id INTEGER REFERENCES job(id),"
+	" seqno INTEGER,"
+	" submit_ns INTEGER,"
+	" run_ns INTEGER,"
+	" done_ns INTEGER,"
+	" result INTEGER,"
+	" result_hash TEXT"
+	") STRICT;";
+
+struct schema_step {
+	int version;		/* user_version once the step has run */
+	const char *sql;
+};
+
+static const struct schema_step schema_steps[] = {
+	{ 1, schema_v1 },
+	{ 2, schema_v2 },
+};
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+_Static_assert(ARRAY_SIZE(schema_steps) == DS_DB_SCHEMA_VERSION,
+	       "one schema step per version");
+
+/*
+ * The views of the current schema, for the questions people ask. Every
+ * view drmscope ever made is named here (retired ones with a NULL body),
+ * so that a migration drops them all before creating the current ones.
+ */
+struct schema_view {
+	const char *name;
+	const char *body;	/* SELECT ..., or NULL for a retired view */
+};
+
+static const struct schema_view schema_views[] = {
+	{ "ioctl_detail",
+	  "SELECT i.id, i.pid, i.tid, p.comm, i.fd, i.device_id,"
+	  " d.path AS device_path, i.request,"
+	  " printf('0x%08x', i.request) AS request_hex, i.name, i.driver,"
+	  " i.begin_ns, i.end_ns, i.end_ns - i.begin_ns AS duration_ns,"
+	  " i.ret, i.errno"
+	  " FROM ioctl i"
+	  " LEFT JOIN process p ON p.pid = i.pid"
+	  " LEFT JOIN device d ON d.id = i.device_id" },
+	{ "ioctl_summary",
+	  "SELECT name, driver, count(*) AS count,"
+	  " count(CASE WHEN ret < 0 THEN 1 END) AS errors,"
+	  " count(*) - count(end_ns) AS unfinished,"
+	  " sum(end_ns - begin_ns) AS total_ns,"
+	  " CAST(avg(end_ns - begin_ns) AS INTEGER) AS avg_ns,"
+	  " min(end_ns - begin_ns) AS min_ns,"
+	  " max(end_ns - begin_ns) AS max_ns"
+	  " FROM ioctl GROUP BY name, driver" },
+	{ "ioctl_errors",
+	  "SELECT name, errno, count(*) AS count"
+	  " FROM ioctl WHERE ret < 0 GROUP BY name, errno" },
+	{ "gem_lifetime",
+	  "SELECT id, device_id, fd_id, handle, size, created_ns, freed_ns,"
+	  " freed_ns - created_ns AS lifetime_ns"
+	  " FROM gem_object" },
+	{ "job_timing",
+	  "SELECT j.id, j.queue_id, q.handle AS queue_handle, j.seqno,"
+	  " j.submit_ioctl_id, j.submit_ns,"
+	  " j.run_ns - j.submit_ns AS wait_ns,"
+	  " j.done_ns - j.run_ns AS exec_ns,"
+	  " j.done_ns - j.submit_ns AS total_ns,"
+	  " j.result, j.result_hash"
+	  " FROM job j LEFT JOIN queue q ON q.id = j.queue_id" },
+	{ "queue_summary",
+	  "SELECT j.queue_id, count(*) AS jobs,"
+	  " count(CASE WHEN j.result <> 0 THEN 1 END) AS failed,"
+	  " count(*) - count(j.done_ns) AS unfinished,"
+	  " CAST(avg(j.run_ns - j.submit_ns) AS INTEGER) AS avg_wait_ns,"
+	  " CAST(avg(j.done_ns - j.run_ns) AS INTEGER) AS avg_exec_ns,"
+	  " max(j.done_ns - j.run_ns) AS max_exec_ns"
+	  " FROM job j GROUP BY j.queue_id" },
+	{ "fw_summary",
+	  "SELECT function_name, function, abi_version, direction,"
+	  " count(*) AS count, sum(length) AS bytes"
+	  " FROM fw_message"
+	  " GROUP BY function_name, function, abi_version, direction" },
+	{ "kernel_event_summary",
+	  "SELECT system, name, count(*) AS count,"
+	  " min(ns) AS first_ns, max(ns) AS last_ns"
+	  " FROM kernel_event GROUP BY system, name" },
+	{ "run_call_detail",
+	  "SELECT rc.run_id, rc.ioctl_id, i.name,"
+	  " i.end_ns - i.begin_ns AS captured_ns,"
+	  " rc.end_ns - rc.begin_ns AS replay_ns,"
+	  " i.ret AS captured_ret, rc.ret,"
+	  " i.errno AS captured_errno, rc.errno, rc.mismatch"
+	  " FROM run_call rc LEFT JOIN ioctl i ON i.id = rc.ioctl_id" },
+	{ "run_summary",
+	  "SELECT r.id, r.label, r.driver_name, r.driver_version,"
+	  " r.kernel_release, r.start_unix_ns,"
+	  " (SELECT count(*) FROM run_call c WHERE c.run_id = r.id) AS calls,"
+	  " (SELECT count(*) FROM run_call c WHERE c.run_id = r.id"
+	  "   AND c.mismatch IS NOT NULL) AS mismatches,"
+	  " (SELECT count(*) FROM run_call c WHERE c.run_id = r.id"
+	  "   AND c.ret < 0) AS errors,"
+	  " (SELECT count(*) FROM run_job j WHERE j.run_id = r.id) AS jobs"
+	  " FROM run r" },
+};
+
+/* Created by ds_db_finish_import(), after the bulk insert. */
+static const char *const schema_indexes[] = {
+	"ioctl_by_name ON ioctl(name)",
+	"ioctl_by_time ON ioctl(begin_ns)",
+	"ioctl_by_pid ON ioctl(pid, begin_ns)",
+	"ioctl_payload_by_ioctl ON ioctl_payload(ioctl_id, direction, idx)",
+	"fd_by_pid ON fd(pid, fd)",
+	"gem_by_handle ON gem_object(device_id, handle)",
+	"vm_bind_op_by_ioctl ON vm_bind_op(ioctl_id)",
+	"vm_bind_op_by_vm ON vm_bind_op(vm_id, va)",
+	"job_by_queue ON job(queue_id, seqno)",
+	"job_by_submit ON job(submit_ioctl_id)",
+	"fw_message_by_time ON fw_message(ns)",
+	"fw_message_by_function ON fw_message(function_name)",
+	"kernel_event_by_time ON kernel_event(ns)",
+	"kernel_event_by_name ON kernel_event(system, name)",
+	"buffer_snapshot_by_ioctl ON buffer_snapshot(ioctl_id)",
+	"run_call_by_run ON run_call(run_id, ioctl_id)",
+	"run_job_by_run ON run_job(run_id, queue_id, seqno)",
+};
+
+static int drop_views(struct ds_db *db)
+{
+	char sql[128];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < ARRAY_SIZE(schema_views); i++) {
+		snprintf(sql, sizeof(sql), "DROP VIEW IF EXISTS %s", schema_views[i].name);
+		rc = dsdb_exec(db, sql, "dropping a view");
+		if (rc)
+			return rc;
+	}
+	return DS_DB_OK;
+}
+
+static int create_views(struct ds_db *db)
+{
+	char sql[2048];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < ARRAY_SIZE(schema_views); i++) {
+		if (!schema_views[i].body)
+			continue;
+		snprintf(sql, sizeof(sql), "CREATE VIEW %s AS %s",
+			 schema_views[i].name, schema_views[i].body);
+		rc = dsdb_exec(db, sql, schema_views[i].name);
+		if (rc)
+			return rc;
+	}
+	return DS_DB_OK;
+}
+
+/* Run the steps after version @from and stamp the file, in one transaction. */
+static int migrate_steps(struct ds_db *db, int from)
+{
+	char sql[96];
+	size_t i;
+	int rc;
+
+	rc = drop_views(db);
+	for (i = 0; !rc && i < ARRAY_SIZE(schema_steps); i++) {
+		if (schema_steps[i].version <= from)
+			continue;
+		rc = dsdb_exec(db, schema_steps[i].sql, "migrating the schema");
+	}
+	if (!rc)
+		rc = create_views(db);
+	if (!rc) {
+		snprintf(sql, sizeof(sql),
+			 "PRAGMA application_id = %d; PRAGMA user_version = %d",
+			 DS_DB_APPLICATION_ID, DS_DB_SCHEMA_VERSION);
+		rc = dsdb_exec(db, sql, "stamping the schema version");
+	}
+	return rc;
+}
+
+/*
+ * Bring a database at schema version @from (0: empty) to the current one.
+ * All or nothing: on failure the file is left as it was.
+ */
+int dsdb_migrate(struct ds_db *db, int from)
+{
+	int rc;
+
+	if (from == DS_DB_SCHEMA_VERSION)
+		return DS_DB_OK;
+	if (from < 0 || from > DS_DB_SCHEMA_VERSION)
+		return dsdb_error(db, DS_DB_INVALID, "%s: cannot migrate from schema version %d",
+				  db->path, from);
+	rc = ds_db_commit(db);
+	if (rc)
+		return rc;
+	rc = dsdb_exec(db, "BEGIN IMMEDIATE", "starting the migration");
+	if (rc)
+		return rc;
+	rc = migrate_steps(db, from);
+	if (rc) {
+		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	rc = dsdb_exec(db, "COMMIT", "committing the migration");
+	if (rc)
+		return rc;
+	db->version = DS_DB_SCHEMA_VERSION;
+	return DS_DB_OK;
+}
+
+int dsdb_create_indexes(struct ds_db *db)
+{
+	char sql[160];
+	size_t i;
+	int rc = DS_DB_OK;
+
+	for (i = 0; !rc && i < ARRAY_SIZE(schema_indexes); i++) {
+		snprintf(sql, sizeof(sql), "CREATE INDEX IF NOT EXISTS %s", schema_indexes[i]);
+		rc = dsdb_exec(db, sql, "creating an index");
+	}
+	return rc;
+}
+
+/* 1 if index @name exists, 0 if not, <0 on error. */
+static int has_index(struct ds_db *db, const char *name)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = dsdb_stmt(db, ST_HAS_INDEX, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return dsdb_sqlite_error(db, "reading the schema");
+}
+
+int ds_db_has_indexes(struct ds_db *db)
+{
+	char name[64], table[64];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < ARRAY_SIZE(schema_indexes); i++) {
+		if (sscanf(schema_indexes[i], "%63s ON %63[a-z_]", name, table) != 2)
+			return dsdb_error(db, DS_DB_ERROR, "bad index definition");
+		rc = ds_db_has_table(db, table);
+		if (rc <= 0) {
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		rc = has_index(db, name);
+		if (rc <= 0)
+			return rc;
+	}
+	return 1;
+}
