@@ -18,8 +18,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+
 #include <sqlite3.h>
 #include <drmscope/db.h>
+#include <drmscope/fwabi.h>
 
 /* Hash fields above INT64_MAX are stored as "0x..." strings (kevents.c). */
 #define HEX64(expr) \
@@ -97,7 +100,10 @@ static const char *const derive_sql[] = {
 	"  json_extract(fields, '$.function'), json_extract(fields, '$.name'),"
 	"  json_extract(fields, '$.length'), json_extract(fields, '$.abi'), ns,"
 	"  CASE name WHEN 'simgpu_fw_msg_send' THEN 'send' ELSE 'receive' END,"
-	"  json_object('p', json(json_extract(fields, '$.p')))"
+	"  ds_simgpu_fw_decode(json_extract(fields, '$.abi'), json_extract(fields, '$.function'),"
+	"   json_extract(fields, '$.length'), json_extract(fields, '$.p[0]'),"
+	"   json_extract(fields, '$.p[1]'), json_extract(fields, '$.p[2]'),"
+	"   json_extract(fields, '$.p[3]'))"
 	" FROM kernel_event WHERE system = 'simgpu'"
 	" AND name IN ('simgpu_fw_msg_send', 'simgpu_fw_msg_recv') ORDER BY ns;",
 
@@ -116,6 +122,40 @@ static const char *const derive_sql[] = {
 	"DROP TABLE temp.k_vm; DROP TABLE temp.k_bo; DROP TABLE temp.k_job;",
 	"DROP INDEX temp.k_ioctl_tid;",
 };
+
+/* A 64-bit field from kevents.c's JSON: an integer, or "0x..." above INT64_MAX. */
+static uint64_t json_u64(sqlite3_value *v)
+{
+	if (sqlite3_value_type(v) == SQLITE_TEXT)
+		return strtoull((const char *)sqlite3_value_text(v), NULL, 0);
+	return (uint64_t)sqlite3_value_int64(v);
+}
+
+/*
+ * SQL function ds_simgpu_fw_decode(abi, function, length, p0, p1, p2, p3):
+ * the payload words the simgpu_fw_msg_* tracepoints carry, decoded with
+ * the firmware ABI tables into a JSON object.
+ */
+static void sql_fw_decode(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	unsigned char payload[32];
+	char json[512];
+	int64_t length = sqlite3_value_int64(argv[2]);
+	int i, k;
+
+	for (i = 0; i < 4; i++) {
+		uint64_t w = json_u64(argv[3 + i]);
+
+		for (k = 0; k < 8; k++)
+			payload[8 * i + k] = (unsigned char)(w >> (8 * k));
+	}
+	if (length < 0 || length > (int64_t)sizeof(payload))
+		length = length < 0 ? 0 : (int64_t)sizeof(payload);
+	ds_fwabi_simgpu_decode((unsigned)sqlite3_value_int(argv[0]),
+			       (unsigned)sqlite3_value_int(argv[1]), payload,
+			       (size_t)length, json, sizeof(json));
+	sqlite3_result_text(ctx, json, -1, SQLITE_TRANSIENT);
+}
 
 /* virtio-gpu control and cursor command types (enum virtio_gpu_ctrl_type). */
 static const struct {
@@ -171,12 +211,16 @@ int ds_derive_kernel_rows(struct ds_db *db, char *err, size_t errlen)
 {
 	sqlite3 *sq = ds_db_sqlite(db);
 	char *msg = NULL;
-	size_t i;
+	size_t i = 0;
 
 	if (ds_db_commit(db) < 0) {
 		snprintf(err, errlen, "%s", ds_db_errmsg(db));
 		return -1;
 	}
+	if (sqlite3_create_function(sq, "ds_simgpu_fw_decode", 7,
+				    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+				    sql_fw_decode, NULL, NULL) != SQLITE_OK)
+		goto fail;
 	if (sqlite3_exec(sq, "BEGIN", NULL, NULL, &msg) != SQLITE_OK)
 		goto fail;
 	for (i = 0; i < sizeof(derive_sql) / sizeof(derive_sql[0]); i++)
