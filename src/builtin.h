@@ -46,7 +46,13 @@ int drmscope_usage_error(const char *cmd, const char *fmt, ...)
 
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_query(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 #endif

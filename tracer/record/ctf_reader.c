@@ -6,9 +6,12 @@
  * a view that reads payload fields by name on demand, so fields nobody asks
  * for cost nothing.
  */
+#define _GNU_SOURCE
 #include "ctf_reader.h"
 
+#include <ftw.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -238,6 +241,38 @@ static void take_error(const char *what, char *err, size_t errlen)
 		bt_error_release(e);
 }
 
+#define MAX_TRACES 64
+
+/* The trace directories under a root: those holding a "metadata" file. */
+static char *found_traces[MAX_TRACES];
+static int nfound_traces;
+
+static int collect_trace(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	const char *base = path + ftw->base;
+
+	if (type == FTW_F && !strcmp(base, "metadata") && nfound_traces < MAX_TRACES) {
+		char *dir = strndup(path, ftw->base ? ftw->base - 1 : 0);
+
+		if (dir)
+			found_traces[nfound_traces++] = dir;
+	}
+	return 0;
+}
+
+static int find_traces(const char *root, char *dirs[MAX_TRACES])
+{
+	int i, n;
+
+	nfound_traces = 0;
+	if (nftw(root, collect_trace, 16, FTW_PHYS) < 0)
+		return -1;
+	n = nfound_traces;
+	for (i = 0; i < n; i++)
+		dirs[i] = found_traces[i];
+	return n;
+}
+
 static const bt_plugin *find_plugin(const char *name, char *err, size_t errlen)
 {
 	const bt_plugin *p = NULL;
@@ -255,7 +290,6 @@ int ds_ctf_read(const char *dir, ds_ctf_event_fn fn, void *ctx,
 		struct ds_ctf_stats *stats, char *err, size_t errlen)
 {
 	const bt_plugin *ctf = NULL, *utils = NULL;
-	const bt_component_source *src = NULL;
 	const bt_component_filter *mux = NULL;
 	const bt_component_sink *sink = NULL;
 	bt_value *params = NULL, *inputs = NULL;
@@ -263,7 +297,9 @@ int ds_ctf_read(const char *dir, ds_ctf_event_fn fn, void *ctx,
 	struct reader r = { .fn = fn, .ctx = ctx, .stats = stats };
 	bt_graph_run_status run;
 	struct stat st;
-	uint64_t i, nports;
+	uint64_t i, nports, connected = 0;
+	char *traces[MAX_TRACES];
+	int ntraces = 0, t;
 	int ret = -1;
 
 	memset(stats, 0, sizeof(*stats));
@@ -275,19 +311,14 @@ int ds_ctf_read(const char *dir, ds_ctf_event_fn fn, void *ctx,
 	utils = ctf ? find_plugin("utils", err, errlen) : NULL;
 	if (!ctf || !utils)
 		goto out;
-	graph = bt_graph_create(0);
-	params = bt_value_map_create();
-	inputs = bt_value_array_create();
-	if (!graph || !params || !inputs ||
-	    bt_value_array_append_string_element(inputs, dir) ||
-	    bt_value_map_insert_entry(params, "inputs", inputs)) {
-		snprintf(err, errlen, "out of memory");
+	ntraces = find_traces(dir, traces);
+	if (ntraces <= 0) {
+		snprintf(err, errlen, "no CTF trace (no metadata file) under %s", dir);
 		goto out;
 	}
-	if (bt_graph_add_source_component(graph,
-			bt_plugin_borrow_source_component_class_by_name_const(ctf, "fs"),
-			"src", params, BT_LOGGING_LEVEL_NONE, &src) != BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
-		take_error("cannot open the CTF trace", err, errlen);
+	graph = bt_graph_create(0);
+	if (!graph) {
+		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
 	if (bt_graph_add_filter_component(graph,
@@ -298,19 +329,49 @@ int ds_ctf_read(const char *dir, ds_ctf_event_fn fn, void *ctx,
 		take_error("cannot build the trace graph", err, errlen);
 		goto out;
 	}
-	nports = bt_component_source_get_output_port_count(src);
-	if (!nports) {
-		snprintf(err, errlen, "no CTF streams found under %s", dir);
-		goto out;
-	}
-	for (i = 0; i < nports; i++) {
-		const bt_port_output *op = bt_component_source_borrow_output_port_by_index_const(src, i);
-		const bt_port_input *ip = bt_component_filter_borrow_input_port_by_index_const(mux, i);
+	for (t = 0; t < ntraces; t++) {
+		const bt_component_source *src = NULL;
+		char name[32];
 
-		if (!ip || bt_graph_connect_ports(graph, op, ip, NULL) != BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
-			take_error("cannot connect the trace graph", err, errlen);
+		params = bt_value_map_create();
+		inputs = bt_value_array_create();
+		if (!params || !inputs ||
+		    bt_value_array_append_string_element(inputs, traces[t]) ||
+		    bt_value_map_insert_entry(params, "inputs", inputs)) {
+			snprintf(err, errlen, "out of memory");
 			goto out;
 		}
+		snprintf(name, sizeof(name), "src%d", t);
+		if (bt_graph_add_source_component(graph,
+				bt_plugin_borrow_source_component_class_by_name_const(ctf, "fs"),
+				name, params, BT_LOGGING_LEVEL_NONE, &src) !=
+		    BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
+			char what[300];
+
+			snprintf(what, sizeof(what), "cannot open the CTF trace %s", traces[t]);
+			take_error(what, err, errlen);
+			goto out;
+		}
+		BT_VALUE_PUT_REF_AND_RESET(inputs);
+		BT_VALUE_PUT_REF_AND_RESET(params);
+		nports = bt_component_source_get_output_port_count(src);
+		for (i = 0; i < nports; i++) {
+			const bt_port_output *op =
+				bt_component_source_borrow_output_port_by_index_const(src, i);
+			const bt_port_input *ip =
+				bt_component_filter_borrow_input_port_by_index_const(mux, connected);
+
+			if (!ip || bt_graph_connect_ports(graph, op, ip, NULL) !=
+			    BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
+				take_error("cannot connect the trace graph", err, errlen);
+				goto out;
+			}
+			connected++;
+		}
+	}
+	if (!connected) {
+		snprintf(err, errlen, "no CTF streams found under %s", dir);
+		goto out;
 	}
 	if (bt_graph_connect_ports(graph,
 			bt_component_filter_borrow_output_port_by_index_const(mux, 0),
@@ -331,6 +392,8 @@ int ds_ctf_read(const char *dir, ds_ctf_event_fn fn, void *ctx,
 		ret = 0;
 	}
 out:
+	for (t = 0; t < ntraces; t++)
+		free(traces[t]);
 	bt_value_put_ref(inputs);
 	bt_value_put_ref(params);
 	bt_graph_put_ref(graph);

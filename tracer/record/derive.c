@@ -49,7 +49,6 @@ static const char *const derive_sql[] = {
 	" FROM kernel_event WHERE system = 'simgpu'"
 	" AND name IN ('simgpu_job_submit', 'simgpu_job_run', 'simgpu_job_done');",
 	"CREATE INDEX temp.k_job_qs ON k_job(name, q, s);",
-	"CREATE INDEX temp.k_ioctl_tid ON ioctl(tid, name, begin_ns);",
 	"INSERT INTO job (queue_id, seqno, submit_ioctl_id, submit_ns, run_ns, done_ns,"
 	" result, result_hash)"
 	" SELECT (SELECT qu.id FROM queue qu WHERE qu.handle = sub.handle"
@@ -58,7 +57,7 @@ static const char *const derive_sql[] = {
 	"              WHERE f.id = qu.fd_id AND f.pid = sub.pid_tgid))"
 	"         ORDER BY qu.created_ns DESC LIMIT 1),"
 	"  sub.s,"
-	"  (SELECT i.id FROM ioctl i WHERE i.tid = sub.pid"
+	"  (SELECT i.id FROM ioctl i WHERE i.pid = sub.pid_tgid AND i.tid = sub.pid"
 	"         AND i.name = 'DRM_IOCTL_SIMGPU_SUBMIT' AND i.begin_ns <= sub.ns"
 	"         ORDER BY i.begin_ns DESC LIMIT 1),"
 	"  sub.ns, run.ns, done.ns, done.result, done.hash"
@@ -103,7 +102,8 @@ static const char *const derive_sql[] = {
 	"  ds_simgpu_fw_decode(json_extract(fields, '$.abi'), json_extract(fields, '$.function'),"
 	"   json_extract(fields, '$.length'), json_extract(fields, '$.p[0]'),"
 	"   json_extract(fields, '$.p[1]'), json_extract(fields, '$.p[2]'),"
-	"   json_extract(fields, '$.p[3]'))"
+	"   json_extract(fields, '$.p[3]'), json_extract(fields, '$.p[4]'),"
+	"   json_extract(fields, '$.p[5]'))"
 	" FROM kernel_event WHERE system = 'simgpu'"
 	" AND name IN ('simgpu_fw_msg_send', 'simgpu_fw_msg_recv') ORDER BY ns;",
 
@@ -120,8 +120,10 @@ static const char *const derive_sql[] = {
 	" FROM kernel_event WHERE system = 'virtio_gpu' ORDER BY ns;",
 
 	"DROP TABLE temp.k_vm; DROP TABLE temp.k_bo; DROP TABLE temp.k_job;",
-	"DROP INDEX temp.k_ioctl_tid;",
 };
+
+/* Payload words the simgpu_fw_msg_* tracepoints carry (p0..p5: 48 bytes). */
+#define FW_WORDS 6
 
 /* A 64-bit field from kevents.c's JSON: an integer, or "0x..." above INT64_MAX. */
 static uint64_t json_u64(sqlite3_value *v)
@@ -132,19 +134,19 @@ static uint64_t json_u64(sqlite3_value *v)
 }
 
 /*
- * SQL function ds_simgpu_fw_decode(abi, function, length, p0, p1, p2, p3):
+ * SQL function ds_simgpu_fw_decode(abi, function, length, p0, ..., p5):
  * the payload words the simgpu_fw_msg_* tracepoints carry, decoded with
  * the firmware ABI tables into a JSON object.
  */
 static void sql_fw_decode(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	unsigned char payload[32];
+	unsigned char payload[8 * FW_WORDS];
 	char json[512];
 	int64_t length = sqlite3_value_int64(argv[2]);
 	int i, k;
 
-	for (i = 0; i < 4; i++) {
-		uint64_t w = json_u64(argv[3 + i]);
+	for (i = 0; i < FW_WORDS; i++) {
+		uint64_t w = sqlite3_value_type(argv[3 + i]) == SQLITE_NULL ? 0 : json_u64(argv[3 + i]);
 
 		for (k = 0; k < 8; k++)
 			payload[8 * i + k] = (unsigned char)(w >> (8 * k));
@@ -217,7 +219,7 @@ int ds_derive_kernel_rows(struct ds_db *db, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", ds_db_errmsg(db));
 		return -1;
 	}
-	if (sqlite3_create_function(sq, "ds_simgpu_fw_decode", 7,
+	if (sqlite3_create_function(sq, "ds_simgpu_fw_decode", 3 + FW_WORDS,
 				    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 				    sql_fw_decode, NULL, NULL) != SQLITE_OK)
 		goto fail;

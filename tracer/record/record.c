@@ -15,6 +15,7 @@
 #include "lttng_session.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
