@@ -20,14 +20,14 @@
 #
 # As root, lttng-sessiond always uses /var/run/lttng; to stay private (and
 # not disturb a user's sessions) the test re-runs itself in a new mount
-# namespace with a tmpfs there. Exit 77 (skipped) when that, or LTTng, is
+# namespace with a tmpfs there. It fails (never skips) when that, or LTTng, is
 # not available.
 set -u
 
 SHIM=$1
 HELPER=$2
 
-skip() { echo "SKIP: $*"; exit 77; }
+skip() { echo "FAIL: cannot run: $*" >&2; exit 1; }
 command -v lttng-sessiond >/dev/null 2>&1 || skip "lttng-sessiond not installed"
 command -v lttng >/dev/null 2>&1 || skip "lttng not installed"
 command -v babeltrace2 >/dev/null 2>&1 || skip "babeltrace2 not installed"

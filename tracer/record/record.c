@@ -132,6 +132,8 @@ static int set_workload_env(const struct record_opts *o, const char *shim,
 	/* the app's start waits for the daemon: no ioctl before it is lost */
 	setenv("LTTNG_UST_REGISTER_TIMEOUT", "-1", 1);
 	setenv("DRMSCOPE_BLOB_DIR", blob_dir, 1);
+	/* buffer contents compress well (framebuffers, command streams) */
+	setenv("DRMSCOPE_BLOB_COMPRESS", "zstd", 0);
 	setenv("DRMSCOPE_BUFFERS", o->buffers, 1);
 	if (o->devices)
 		setenv("DRMSCOPE_DEVICES", o->devices, 1);
