@@ -33,8 +33,8 @@ const struct drmscope_cmd drmscope_commands[] = {
 	  "  -f, --force           replace an existing output file\n"
 	  "  -q, --quiet           no progress messages\n"
 	  "\n"
-	  "Environment: DRMSCOPE_SHIM (the shim library), DRMSCOPE_KEEP_TMP=1 (keep the\n"
-	  "LTTng trace and blob files in /tmp/drmscope-record.*).\n" },
+	  "Environment: DRMSCOPE_SHIM_LIB (the shim library), DRMSCOPE_KEEP_TMP=1 (keep the\n"
+	  "LTTng trace and blob files in $TMPDIR/drmscope-record.*, default /tmp).\n" },
 	{ "import", cmd_import, "turn an LTTng trace of the shim's events into a capture",
 	  "usage: drmscope import TRACE_DIR -o CAPTURE.db [--blobs DIR] [--force] [--quiet]\n"
 	  "\n"

@@ -61,10 +61,10 @@ static int64_t now_ns(clockid_t clock)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* The shim next to this binary, or $DRMSCOPE_SHIM. */
+/* The shim next to this binary, or $DRMSCOPE_SHIM_LIB. */
 static int find_shim(char *path, size_t size)
 {
-	const char *env = getenv("DRMSCOPE_SHIM");
+	const char *env = getenv("DRMSCOPE_SHIM_LIB");
 	char exe[PATH_MAX];
 	ssize_t n;
 
@@ -233,7 +233,7 @@ int cmd_record(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct record_opts o = { .output = NULL, .buffers = "submit" };
-	char err[512] = "", shim[PATH_MAX], workdir[] = "/tmp/drmscope-record.XXXXXX";
+	char err[512] = "", shim[PATH_MAX], workdir[PATH_MAX];
 	char blob_dir[PATH_MAX];
 	struct ds_kevents *kev = NULL;
 	struct ds_import_stats istats = { 0 };
@@ -241,7 +241,7 @@ int cmd_record(int argc, char **argv)
 	struct ds_db *db = NULL;
 	struct ds_db_capture cap;
 	struct utsname uts;
-	int64_t kevents = 0, klost = 0, start_ns, start_unix;
+	int64_t kevents = 0, klost = 0, start_ns = 0, start_unix = 0, end_ns = 0;
 	int opt, ret, status = 0, exit_code = DRMSCOPE_EXIT_USAGE;
 	char *cmdline = NULL;
 	bool have_workdir = false;
@@ -282,12 +282,14 @@ int cmd_record(int argc, char **argv)
 	}
 	if (find_shim(shim, sizeof(shim))) {
 		fprintf(stderr, "drmscope record: cannot find libdrmscope-shim.so next to drmscope "
-			"(set DRMSCOPE_SHIM)\n");
+			"(set DRMSCOPE_SHIM_LIB)\n");
 		return DRMSCOPE_EXIT_USAGE;
 	}
 	if (o.force)
 		unlink(o.output);
 
+	snprintf(workdir, sizeof(workdir), "%s/drmscope-record.XXXXXX",
+		 getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(workdir)) {
 		fprintf(stderr, "drmscope record: mkdtemp: %s\n", strerror(errno));
 		return DRMSCOPE_EXIT_USAGE;
@@ -306,6 +308,9 @@ int cmd_record(int argc, char **argv)
 		fprintf(stderr, "drmscope record: starting LTTng: %s\n", err);
 		goto out;
 	}
+	/* the capture spans the whole recording window, kernel events included */
+	start_ns = now_ns(CLOCK_MONOTONIC);
+	start_unix = now_ns(CLOCK_REALTIME);
 	if (!o.no_kernel) {
 		ret = ds_kevents_start(&kev, o.events_given ? o.events : NULL, db,
 				       err, sizeof(err));
@@ -319,8 +324,6 @@ int cmd_record(int argc, char **argv)
 	if (ret)
 		goto out;
 
-	start_ns = now_ns(CLOCK_MONOTONIC);
-	start_unix = now_ns(CLOCK_REALTIME);
 	ret = run_workload(argv + optind, &status, err, sizeof(err));
 	unsetenv("LD_PRELOAD");
 	if (ret) {
@@ -338,6 +341,7 @@ int cmd_record(int argc, char **argv)
 		if (ret)
 			fprintf(stderr, "drmscope record: kernel events: %s\n", err);
 	}
+	end_ns = now_ns(CLOCK_MONOTONIC);
 	ret = ds_lttng_stop(&lt, err, sizeof(err));
 	if (ret)
 		fprintf(stderr, "drmscope record: %s\n", err);
@@ -360,7 +364,7 @@ int cmd_record(int argc, char **argv)
 		.command_line = cmdline,
 		.source = "record",
 		.start_ns = start_ns,
-		.end_ns = now_ns(CLOCK_MONOTONIC),
+		.end_ns = end_ns,
 		.start_unix_ns = start_unix,
 		.lost_events = klost + istats.lost,
 	};
