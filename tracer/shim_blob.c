@@ -234,8 +234,18 @@ static int write_record(const void *data, size_t len, uint64_t hi, uint64_t lo)
 int blob_put(const void *data, size_t len, uint64_t *hi, uint64_t *lo,
 	     int *stored)
 {
+	/*
+	 * The program's threads (and the GPU) may write the buffer while it is
+	 * read: hash and store one private copy, so the stored bytes are the
+	 * bytes the hash names.
+	 */
+	void *copy = len ? malloc(len) : NULL;
 	int err = 0;
 
+	if (copy) {
+		memcpy(copy, data, len);
+		data = copy;
+	}
 	blob_hash(data, len, hi, lo);
 	*stored = 0;
 	pthread_mutex_lock(&blob_lock);
@@ -254,6 +264,7 @@ int blob_put(const void *data, size_t len, uint64_t *hi, uint64_t *lo,
 	*stored = 1;
 out:
 	pthread_mutex_unlock(&blob_lock);
+	free(copy);
 	if (err) {
 		char msg[96];
 

@@ -20,6 +20,7 @@ for w in simgpu-basic simgpu-frames simgpu-multiqueue simgpu-bindchurn; do
 	rc_rec=0
 	"$DS" record -q -o "$tmp/$w.db" -- "$WL/$w" "${args[@]}" >"$tmp/rec.out" 2>"$tmp/rec.err" ||
 		rc_rec=$?
+	[ -s "$tmp/rec.err" ] && sed 's/^/  stderr| /' "$tmp/rec.err"
 	db=$tmp/$w.db
 	check "$w: status unchanged ($rc_plain)" eq "$rc_rec" "$rc_plain"
 	check "$w: exits 0" eq "$rc_rec" 0
@@ -61,11 +62,13 @@ for w in simgpu-basic simgpu-frames simgpu-multiqueue simgpu-bindchurn; do
 done
 
 # the firmware ABI version shows in the firmware messages
+RELOAD=$(dirname "$0")/../simgpu/reload.sh
+trap '"$RELOAD" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
 for abi in 1 2; do
-	rmmod simgpu && insmod "$DRMSCOPE_SIMGPU_KO" fw_abi=$abi
+	check "fw_abi=$abi: module reloaded" "$RELOAD" fw_abi=$abi
 	"$DS" record -q -o "$tmp/abi$abi.db" -- "$WL/simgpu-basic" >/dev/null 2>&1
 	check "fw_abi=$abi: messages carry ABI $abi" eq "$(sql "$tmp/abi$abi.db" \
 		"SELECT group_concat(DISTINCT abi_version) FROM fw_message")" "$abi"
 done
-rmmod simgpu && insmod "$DRMSCOPE_SIMGPU_KO"
+check "default module restored" "$RELOAD"
 finish

@@ -30,6 +30,11 @@
 	" WHEN 'text' THEN lower(substr(" expr ", 3)) END)"
 
 static const char *const derive_sql[] = {
+	/* each device's driver, from its path's open or DRM_IOCTL_VERSION */
+	"CREATE TEMP TABLE k_dev AS SELECT d.id AS id,"
+	" coalesce((SELECT dr.name FROM driver dr WHERE dr.device_id = d.id), d.driver) AS driver"
+	" FROM device d;",
+
 	/* simgpu object ids (firmware/device-wide) to uapi handles */
 	"CREATE TEMP TABLE k_vm AS SELECT ns, pid,"
 	" json_extract(fields, '$.vm') AS fw_id, json_extract(fields, '$.handle') AS handle"
@@ -94,7 +99,7 @@ static const char *const derive_sql[] = {
 	/* firmware messages: simgpu's rings */
 	"INSERT INTO fw_message (device_id, ring, seq, function, function_name, length,"
 	" abi_version, ns, direction, payload)"
-	" SELECT (SELECT d.id FROM device d WHERE d.driver = 'simgpu' ORDER BY d.id LIMIT 1),"
+	" SELECT (SELECT id FROM temp.k_dev WHERE driver = 'simgpu' ORDER BY id LIMIT 1),"
 	"  json_extract(fields, '$.ring'), json_extract(fields, '$.seq'),"
 	"  json_extract(fields, '$.function'), json_extract(fields, '$.name'),"
 	"  json_extract(fields, '$.length'), json_extract(fields, '$.abi'), ns,"
@@ -110,7 +115,7 @@ static const char *const derive_sql[] = {
 	/* firmware messages: virtio-gpu's control and cursor queues */
 	"INSERT INTO fw_message (device_id, ring, seq, function, function_name, length,"
 	" abi_version, ns, direction, payload)"
-	" SELECT (SELECT d.id FROM device d WHERE d.driver = 'virtio_gpu' ORDER BY d.id LIMIT 1),"
+	" SELECT (SELECT id FROM temp.k_dev WHERE driver = 'virtio_gpu' ORDER BY id LIMIT 1),"
 	"  CASE json_extract(fields, '$.name') WHEN 'control' THEN 0 WHEN 'cursor' THEN 1"
 	"   ELSE 2 END,"
 	"  coalesce(json_extract(fields, '$.seqno'), json_extract(fields, '$.fence_id')),"
@@ -194,7 +199,7 @@ static int virtio_gpu_name_functions(sqlite3 *sq)
 
 	rc = sqlite3_prepare_v2(sq, "UPDATE fw_message SET function_name = ?1"
 				" WHERE function = ?2 AND function_name IS NULL AND device_id IN"
-				" (SELECT id FROM device WHERE driver = 'virtio_gpu')", -1, &st, NULL);
+				" (SELECT id FROM temp.k_dev WHERE driver = 'virtio_gpu')", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return rc;
 	for (i = 0; i < sizeof(virtio_gpu_types) / sizeof(virtio_gpu_types[0]); i++) {
@@ -228,7 +233,8 @@ int ds_derive_kernel_rows(struct ds_db *db, char *err, size_t errlen)
 	for (i = 0; i < sizeof(derive_sql) / sizeof(derive_sql[0]); i++)
 		if (sqlite3_exec(sq, derive_sql[i], NULL, NULL, &msg) != SQLITE_OK)
 			goto fail;
-	if (virtio_gpu_name_functions(sq) != SQLITE_OK)
+	if (virtio_gpu_name_functions(sq) != SQLITE_OK ||
+	    sqlite3_exec(sq, "DROP TABLE temp.k_dev", NULL, NULL, &msg) != SQLITE_OK)
 		goto fail;
 	if (sqlite3_exec(sq, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
 		goto fail;

@@ -700,7 +700,7 @@ static int on_ioctl_array(struct importer *im, struct thread_state *t,
 	ds_ctf_u64(ev, "index", &index);
 	r = array_bytes(im, ev, blob, &bytes, &size);
 	if (r == -ENOENT || r == -EBADMSG) {
-		im->stats->lost++;	/* the side file lacks it: count, go on */
+		im->stats->lost_blobs++;	/* the side file lacks it: count, go on */
 		return 0;
 	}
 	if (r)
@@ -712,7 +712,7 @@ static int on_ioctl_array(struct importer *im, struct thread_state *t,
 
 		if (c->narrays == MAX_ARRAYS) {
 			free(bytes);
-			im->stats->lost++;
+			im->stats->lost_arrays++;
 			return 0;
 		}
 		a = &c->arrays[c->narrays++];
@@ -751,7 +751,7 @@ static int on_buffer_snapshot(struct importer *im, struct thread_state *t,
 	ds_ctf_u64(ev, "stored", &stored);
 	r = ds_blobfiles_get(&im->blobs, hi, lo, &data, &len);
 	if (r) {
-		im->stats->lost++;	/* content not kept: the snapshot has no bytes */
+		im->stats->lost_blobs++;	/* content not kept: the snapshot has no bytes */
 		return 0;
 	}
 	if (ds_db_put_blob(im->db, data, len, hash) < 0) {
@@ -842,7 +842,7 @@ static int on_event(void *ctx, const struct ds_ctf_event *ev)
 		uint64_t n = 0;
 
 		ds_ctf_u64(ev, "count", &n);
-		im->stats->lost += (int64_t)n;
+		im->stats->lost_shim += (int64_t)n;
 		return 0;
 	}
 	if (!strcmp(name, "shim_error")) {
@@ -922,8 +922,10 @@ int ds_import(struct ds_db *db, const char *trace_dir, const char *blob_dir,
 		ret = flush_open_calls(im);
 		if (ret)
 			goto out;
-		stats->lost += cs.discarded;
+		stats->lost_discarded = cs.discarded;
 	}
+	stats->lost = stats->lost_discarded + stats->lost_blobs + stats->lost_arrays +
+		      stats->lost_shim;
 	if (stats->lost && ds_db_add_lost_events(db, stats->lost) < 0) {
 		ret = db_fail(im);
 		goto out;

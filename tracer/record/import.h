@@ -17,7 +17,11 @@ struct ds_db;
 struct ds_import_stats {
 	int64_t events;		/* CTF events read */
 	int64_t ioctls;		/* ioctl rows written */
-	int64_t lost;		/* events LTTng reported discarded */
+	int64_t lost;		/* all of the below */
+	int64_t lost_discarded;	/*  events LTTng reported discarded */
+	int64_t lost_blobs;	/*  contents missing from the blob files */
+	int64_t lost_arrays;	/*  arrays past the per-call limit */
+	int64_t lost_shim;	/*  losses the shim reported (lost events) */
 	int64_t blobs;		/* distinct buffer contents stored */
 };
 

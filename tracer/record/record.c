@@ -376,8 +376,11 @@ int cmd_record(int argc, char **argv)
 			(long long)kevents, (long long)(klost + istats.lost),
 			(long long)istats.blobs, o.output);
 	if (klost + istats.lost)
-		fprintf(stderr, "drmscope record: warning: %lld events were lost\n",
-			(long long)(klost + istats.lost));
+		fprintf(stderr, "drmscope record: warning: %lld events were lost (kernel ring "
+			"buffer %lld, LTTng %lld, buffer contents %lld, arrays %lld, shim %lld)\n",
+			(long long)(klost + istats.lost), (long long)klost,
+			(long long)istats.lost_discarded, (long long)istats.lost_blobs,
+			(long long)istats.lost_arrays, (long long)istats.lost_shim);
 out:
 	if (kev)
 		ds_kevents_stop(kev, &kevents, &klost, err, sizeof(err));
