@@ -23,6 +23,8 @@
 
 #include <drmscope/db.h>
 
+#include "output.h"
+
 #define MAX_PROCESSES	20
 #define MAX_DEVICES	20
 #define DEFAULT_TOP	10
@@ -46,61 +48,6 @@ struct info {
 /* Formatting                                                              */
 /* ---------------------------------------------------------------------- */
 
-/* A printable copy of @s in @buf: control bytes become '?'; NULL is "-". */
-static const char *safe(char *buf, size_t size, const unsigned char *s)
-{
-	size_t i;
-
-	if (!s)
-		return "-";
-	for (i = 0; s[i] && i + 1 < size; i++)
-		buf[i] = (s[i] < 0x20 || s[i] == 0x7f) ? '?' : (char)s[i];
-	buf[i] = '\0';
-	return buf;
-}
-
-static const char *fmt_ns(char *buf, size_t size, int64_t ns)
-{
-	double v = (double)ns;
-
-	if (ns < 0)
-		snprintf(buf, size, "%" PRId64 " ns", ns);
-	else if (ns >= 1000000000)
-		snprintf(buf, size, "%.3f s", v / 1e9);
-	else if (ns >= 1000000)
-		snprintf(buf, size, "%.3f ms", v / 1e6);
-	else if (ns >= 1000)
-		snprintf(buf, size, "%.3f us", v / 1e3);
-	else
-		snprintf(buf, size, "%" PRId64 " ns", ns);
-	return buf;
-}
-
-static const char *fmt_bytes(char *buf, size_t size, int64_t n)
-{
-	double v = (double)n;
-
-	if (n >= 1 << 30)
-		snprintf(buf, size, "%.1f GiB", v / (1 << 30));
-	else if (n >= 1 << 20)
-		snprintf(buf, size, "%.1f MiB", v / (1 << 20));
-	else if (n >= 1 << 10)
-		snprintf(buf, size, "%.1f KiB", v / (1 << 10));
-	else
-		snprintf(buf, size, "%" PRId64 " bytes", n);
-	return buf;
-}
-
-static const char *fmt_unix(char *buf, size_t size, int64_t unix_ns)
-{
-	time_t t = (time_t)(unix_ns / 1000000000);
-	struct tm tm;
-
-	if (!unix_ns || !gmtime_r(&t, &tm) || !strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm))
-		snprintf(buf, size, "-");
-	return buf;
-}
-
 #define TEXT(st, i)	sqlite3_column_text(st, i)
 #define INT(st, i)	((int64_t)sqlite3_column_int64(st, i))
 #define IS_NULL(st, i)	(sqlite3_column_type(st, i) == SQLITE_NULL)
@@ -115,8 +62,8 @@ static void print_sql_error(struct info *in)
 	char b1[PATH_MAX_PRINT], b2[512];
 
 	fprintf(stderr, "drmscope info: %s: %s\n",
-		safe(b1, sizeof(b1), (const unsigned char *)ds_db_path(in->db)),
-		safe(b2, sizeof(b2), (const unsigned char *)sqlite3_errmsg(in->sql)));
+		out_safe(b1, sizeof(b1), (const unsigned char *)ds_db_path(in->db)),
+		out_safe(b2, sizeof(b2), (const unsigned char *)sqlite3_errmsg(in->sql)));
 }
 
 static int prepare(struct info *in, const char *sql, sqlite3_stmt **st)
@@ -167,7 +114,7 @@ static int print_file(struct info *in)
 	printf("%s: drmscope database, schema version %d",
 	       ds_db_path(in->db), ds_db_schema_version(in->db));
 	if (!stat(ds_db_path(in->db), &sb))
-		printf(", %s", fmt_bytes(b1, sizeof(b1), sb.st_size));
+		printf(", %s", out_fmt_bytes(b1, sizeof(b1), sb.st_size));
 	putchar('\n');
 	if (ds_db_schema_version(in->db) < DS_DB_SCHEMA_VERSION)
 		printf("  (an older schema: `drmscope` migrates it when it next writes to the file)\n");
@@ -196,17 +143,17 @@ static int print_capture(struct info *in)
 		printf("  (no capture row: the import did not finish?)\n");
 		return finish(in, st, rc);
 	}
-	printf("  %-14s %s\n", "host", safe(b1, sizeof(b1), TEXT(st, 0)));
-	printf("  %-14s %s", "kernel", safe(b1, sizeof(b1), TEXT(st, 1)));
-	printf(" (%s)\n", safe(b1, sizeof(b1), TEXT(st, 2)));
-	printf("  %-14s %s\n", "command", safe(b1, sizeof(b1), TEXT(st, 3)));
-	printf("  %-14s %s\n", "source", safe(b1, sizeof(b1), TEXT(st, 4)));
-	printf("  %-14s %s\n", "drmscope", safe(b1, sizeof(b1), TEXT(st, 5)));
-	printf("  %-14s %s\n", "recorded at", fmt_unix(b2, sizeof(b2), INT(st, 7)));
-	printf("  %-14s %s\n", "clock", safe(b1, sizeof(b1), TEXT(st, 6)));
+	printf("  %-14s %s\n", "host", out_safe(b1, sizeof(b1), TEXT(st, 0)));
+	printf("  %-14s %s", "kernel", out_safe(b1, sizeof(b1), TEXT(st, 1)));
+	printf(" (%s)\n", out_safe(b1, sizeof(b1), TEXT(st, 2)));
+	printf("  %-14s %s\n", "command", out_safe(b1, sizeof(b1), TEXT(st, 3)));
+	printf("  %-14s %s\n", "source", out_safe(b1, sizeof(b1), TEXT(st, 4)));
+	printf("  %-14s %s\n", "drmscope", out_safe(b1, sizeof(b1), TEXT(st, 5)));
+	printf("  %-14s %s\n", "recorded at", out_fmt_unix(b2, sizeof(b2), INT(st, 7)));
+	printf("  %-14s %s\n", "clock", out_safe(b1, sizeof(b1), TEXT(st, 6)));
 	if (!IS_NULL(st, 8) && !IS_NULL(st, 9))
 		printf("  %-14s %s (%" PRId64 " .. %" PRId64 " ns)\n", "duration",
-		       fmt_ns(b3, sizeof(b3), INT(st, 9) - INT(st, 8)), INT(st, 8), INT(st, 9));
+		       out_fmt_ns(b3, sizeof(b3), INT(st, 9) - INT(st, 8)), INT(st, 8), INT(st, 9));
 	printf("  %-14s %" PRId64 "\n", "lost events", INT(st, 10));
 	return finish(in, st, SQLITE_DONE);
 }
@@ -229,7 +176,7 @@ static int print_span(struct info *in)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && !IS_NULL(st, 0))
 		printf("  %-14s %s (%" PRId64 " .. %" PRId64 " ns)\n", "events span",
-		       fmt_ns(b1, sizeof(b1), INT(st, 1) - INT(st, 0)), INT(st, 0), INT(st, 1));
+		       out_fmt_ns(b1, sizeof(b1), INT(st, 1) - INT(st, 0)), INT(st, 0), INT(st, 1));
 	else if (rc == SQLITE_ROW)
 		printf("  %-14s none\n", "events");
 	return finish(in, st, rc);
@@ -270,9 +217,9 @@ static int print_processes(struct info *in)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n++ < MAX_PROCESSES) {
 		snprintf(b1, sizeof(b1), "%" PRId64, INT(st, 1));
 		printf("  %7" PRId64 "  %7s  %-16s", INT(st, 0), IS_NULL(st, 1) ? "-" : b1,
-		       safe(b2, 17, TEXT(st, 2)));
+		       out_safe(b2, 17, TEXT(st, 2)));
 		print_exit(st, 3);
-		printf("  %9" PRId64 "  %s\n", INT(st, 5), safe(b2, sizeof(b2), TEXT(st, 6)));
+		printf("  %9" PRId64 "  %s\n", INT(st, 5), out_safe(b2, sizeof(b2), TEXT(st, 6)));
 	}
 	if (total > MAX_PROCESSES)
 		printf("  ... and %" PRId64 " more\n", total - MAX_PROCESSES);
@@ -301,9 +248,9 @@ static int print_devices(struct info *in)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n++ < MAX_DEVICES) {
 		snprintf(dev, sizeof(dev), "%" PRId64 ":%" PRId64, INT(st, 2), INT(st, 3));
 		printf("  %3" PRId64 "  %-22s  %-8s  %-12s  %-9s  %-10s  %4" PRId64 "  %s\n",
-		       INT(st, 0), safe(b1, sizeof(b1), TEXT(st, 1)), dev,
-		       safe(b2, 13, TEXT(st, 4)), safe(b3, 10, TEXT(st, 5)),
-		       safe(b4, 11, TEXT(st, 6)), INT(st, 8), safe(b5, sizeof(b5), TEXT(st, 7)));
+		       INT(st, 0), out_safe(b1, sizeof(b1), TEXT(st, 1)), dev,
+		       out_safe(b2, 13, TEXT(st, 4)), out_safe(b3, 10, TEXT(st, 5)),
+		       out_safe(b4, 11, TEXT(st, 6)), INT(st, 8), out_safe(b5, sizeof(b5), TEXT(st, 7)));
 	}
 	if (total > MAX_DEVICES)
 		printf("  ... and %" PRId64 " more\n", total - MAX_DEVICES);
@@ -322,8 +269,8 @@ static int print_blob_sizes(struct info *in)
 		return -1;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && INT(st, 0))
-		printf("  (%s of content stored in %s)", fmt_bytes(b1, sizeof(b1), INT(st, 0)),
-		       fmt_bytes(b2, sizeof(b2), INT(st, 1)));
+		printf("  (%s of content stored in %s)", out_fmt_bytes(b1, sizeof(b1), INT(st, 0)),
+		       out_fmt_bytes(b2, sizeof(b2), INT(st, 1)));
 	return finish(in, st, rc);
 }
 
@@ -372,9 +319,9 @@ static int print_top_ioctls(struct info *in)
 			printf("  %-40s  %-10s  %9s  %7s  %10s  %12s  %10s\n", "NAME", "DRIVER",
 			       "COUNT", "ERRORS", "UNFINISHED", "TOTAL", "AVERAGE");
 		printf("  %-40s  %-10s  %9" PRId64 "  %7" PRId64 "  %10" PRId64 "  %12s  %10s\n",
-		       safe(b1, 41, TEXT(st, 0)), safe(b2, 11, TEXT(st, 1)), INT(st, 2),
-		       INT(st, 3), INT(st, 4), fmt_ns(b3, sizeof(b3), INT(st, 5)),
-		       fmt_ns(b4, sizeof(b4), INT(st, 6)));
+		       out_safe(b1, 41, TEXT(st, 0)), out_safe(b2, 11, TEXT(st, 1)), INT(st, 2),
+		       INT(st, 3), INT(st, 4), out_fmt_ns(b3, sizeof(b3), INT(st, 5)),
+		       out_fmt_ns(b4, sizeof(b4), INT(st, 6)));
 	}
 	if (!n && rc == SQLITE_DONE)
 		printf("  (no ioctls)\n");
@@ -405,9 +352,9 @@ static int print_runs(struct info *in)
 			       "MISMATCHES", "ERRORS", "JOBS");
 		printf("  %4" PRId64 "  %-24s  %-12s  %-9s  %-20s  %-23s  %8" PRId64
 		       "  %10" PRId64 "  %6" PRId64 "  %6" PRId64 "\n",
-		       INT(st, 0), safe(b1, 25, TEXT(st, 1)), safe(b2, 13, TEXT(st, 2)),
-		       safe(b3, 10, TEXT(st, 3)), safe(b4, 21, TEXT(st, 4)),
-		       fmt_unix(b5, sizeof(b5), INT(st, 5)), INT(st, 6), INT(st, 7), INT(st, 8),
+		       INT(st, 0), out_safe(b1, 25, TEXT(st, 1)), out_safe(b2, 13, TEXT(st, 2)),
+		       out_safe(b3, 10, TEXT(st, 3)), out_safe(b4, 21, TEXT(st, 4)),
+		       out_fmt_unix(b5, sizeof(b5), INT(st, 5)), INT(st, 6), INT(st, 7), INT(st, 8),
 		       INT(st, 9));
 	}
 	if (!n && rc == SQLITE_DONE)

@@ -30,6 +30,8 @@
 
 #include <drmscope/db.h>
 
+#include "output.h"
+
 enum query_format {
 	FORMAT_TABLE,
 	FORMAT_CSV,
@@ -38,47 +40,6 @@ enum query_format {
 
 /* Bytes of the table format's BLOB preview. */
 #define BLOB_PREVIEW	16
-
-/* ---------------------------------------------------------------------- */
-/* UTF-8                                                                   */
-/* ---------------------------------------------------------------------- */
-
-/*
- * Length of the valid UTF-8 sequence at @s (of @n bytes left), or 0 if the
- * bytes there are not one (bad lead, bad continuation, overlong, surrogate,
- * beyond U+10FFFF, or cut short).
- */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	unsigned int cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
 
 /* ---------------------------------------------------------------------- */
 /* A growable string                                                       */
@@ -159,7 +120,7 @@ static void escape_display(struct buf *b, const unsigned char *s, size_t n, size
 
 	*width = 0;
 	while (i < n) {
-		len = utf8_len(s + i, n - i);
+		len = out_utf8_len(s + i, n - i);
 		if (len == 1 && s[i] >= 0x20 && s[i] != 0x7f) {
 			buf_add(b, s + i, 1);
 			*width += 1;
@@ -346,24 +307,6 @@ static void table_free(struct table *t)
 /* CSV format (RFC 4180)                                                   */
 /* ---------------------------------------------------------------------- */
 
-static void csv_field(const char *s, size_t n)
-{
-	size_t i;
-
-	if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\r', n) &&
-	    !memchr(s, '\n', n)) {
-		fwrite(s, 1, n, stdout);
-		return;
-	}
-	putchar('"');
-	for (i = 0; i < n; i++) {
-		if (s[i] == '"')
-			putchar('"');
-		putchar(s[i]);
-	}
-	putchar('"');
-}
-
 static void csv_value(sqlite3_stmt *st, int i)
 {
 	struct buf b = { 0 };
@@ -378,7 +321,7 @@ static void csv_value(sqlite3_stmt *st, int i)
 		free(b.p);
 		break;
 	default:
-		csv_field((const char *)sqlite3_column_text(st, i), sqlite3_column_bytes(st, i));
+		out_csv_field(stdout, (const char *)sqlite3_column_text(st, i), sqlite3_column_bytes(st, i));
 		break;
 	}
 }
@@ -393,7 +336,7 @@ static void csv_row(sqlite3_stmt *st, bool header)
 			putchar(',');
 		if (header) {
 			name = sqlite3_column_name(st, i);
-			csv_field(name, strlen(name));
+			out_csv_field(stdout, name, strlen(name));
 		} else {
 			csv_value(st, i);
 		}
@@ -404,40 +347,6 @@ static void csv_row(sqlite3_stmt *st, bool header)
 /* ---------------------------------------------------------------------- */
 /* JSON format                                                             */
 /* ---------------------------------------------------------------------- */
-
-/* A JSON string: escapes as RFC 8259 asks, bad UTF-8 as U+FFFD. */
-static void json_string(const unsigned char *s, size_t n)
-{
-	size_t i = 0, len;
-
-	putchar('"');
-	while (i < n) {
-		len = utf8_len(s + i, n - i);
-		if (!len) {
-			fputs("\\ufffd", stdout);
-			len = 1;
-		} else if (s[i] == '"' || s[i] == '\\') {
-			putchar('\\');
-			putchar(s[i]);
-		} else if (s[i] == '\n') {
-			fputs("\\n", stdout);
-		} else if (s[i] == '\r') {
-			fputs("\\r", stdout);
-		} else if (s[i] == '\t') {
-			fputs("\\t", stdout);
-		} else if (s[i] == '\b') {
-			fputs("\\b", stdout);
-		} else if (s[i] == '\f') {
-			fputs("\\f", stdout);
-		} else if (s[i] < 0x20) {
-			printf("\\u%04x", s[i]);
-		} else {
-			fwrite(s + i, 1, len, stdout);
-		}
-		i += len;
-	}
-	putchar('"');
-}
 
 static void json_value(sqlite3_stmt *st, int i)
 {
@@ -463,7 +372,7 @@ static void json_value(sqlite3_stmt *st, int i)
 		break;
 	}
 	default:
-		json_string(sqlite3_column_text(st, i), sqlite3_column_bytes(st, i));
+		out_json_string(stdout, sqlite3_column_text(st, i), sqlite3_column_bytes(st, i));
 		break;
 	}
 }
@@ -478,7 +387,7 @@ static void json_row(sqlite3_stmt *st, size_t row)
 		name = sqlite3_column_name(st, i);
 		if (i)
 			fputs(", ", stdout);
-		json_string((const unsigned char *)name, strlen(name));
+		out_json_string(stdout, (const unsigned char *)name, strlen(name));
 		fputs(": ", stdout);
 		json_value(st, i);
 	}

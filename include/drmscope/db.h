@@ -406,6 +406,7 @@ struct ds_db_fw_message {
 	const char *payload_json;	/* decoded fields as a JSON object */
 	const void *raw;		/* undecoded bytes, NULL: none kept */
 	size_t raw_size;
+	int64_t run_id;			/* 0: the capture; else the replay run */
 };
 
 int64_t ds_db_insert_fw_message(struct ds_db *db, const struct ds_db_fw_message *m);
@@ -418,6 +419,7 @@ struct ds_db_kernel_event {
 	const char *system;		/* e.g. "dma_fence" */
 	const char *name;		/* e.g. "dma_fence_signaled" */
 	const char *fields_json;	/* JSON object of the event's fields */
+	int64_t run_id;			/* 0: the capture; else the replay run */
 };
 
 int64_t ds_db_insert_kernel_event(struct ds_db *db, const struct ds_db_kernel_event *e);

@@ -20,8 +20,9 @@
  *      ioctl_payload, gem_object, vm, vm_bind_op, queue, job, fw_message,
  *      kernel_event, blob, buffer_snapshot
  *   2  replay runs: run, run_call, run_job
+ *   3  fw_message.run_id and kernel_event.run_id: rows a replay run recorded
  */
-#define DS_DB_SCHEMA_VERSION	2
+#define DS_DB_SCHEMA_VERSION	3
 
 /* Oldest schema version that this build can still read (and migrate). */
 #define DS_DB_SCHEMA_VERSION_MIN	1

@@ -100,11 +100,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" result_hash = coalesce(?4, result_hash) WHERE id = ?1",
 	[ST_FW_INSERT] =
 		"INSERT INTO fw_message (device_id, ring, seq, function, function_name,"
-		" length, abi_version, ns, direction, payload, raw)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		" length, abi_version, ns, direction, payload, raw, run_id)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[ST_KEVENT_INSERT] =
-		"INSERT INTO kernel_event (ns, cpu, pid, system, name, fields)"
-		" VALUES (?, ?, ?, ?, ?, ?)",
+		"INSERT INTO kernel_event (ns, cpu, pid, system, name, fields, run_id)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?)",
 	[ST_SNAPSHOT_INSERT] =
 		"INSERT INTO buffer_snapshot (ioctl_id, ns, device_id, gem_id, handle,"
 		" offset, size, blob_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

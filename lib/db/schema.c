@@ -268,6 +268,14 @@ static const char schema_v2[] =
 	" result_hash TEXT"
 	") STRICT;";
 
+/*
+ * Version 3: fw_message and kernel_event rows recorded during a replay run
+ * (the replay engine traces the kernel too). NULL run_id: the capture's.
+ */
+static const char schema_v3[] =
+	"ALTER TABLE fw_message ADD COLUMN run_id INTEGER REFERENCES run(id);"
+	"ALTER TABLE kernel_event ADD COLUMN run_id INTEGER REFERENCES run(id);";
+
 struct schema_step {
 	int version;		/* user_version once the step has run */
 	const char *sql;
@@ -276,6 +284,7 @@ struct schema_step {
 static const struct schema_step schema_steps[] = {
 	{ 1, schema_v1 },
 	{ 2, schema_v2 },
+	{ 3, schema_v3 },
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

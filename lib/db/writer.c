@@ -507,6 +507,7 @@ int64_t ds_db_insert_fw_message(struct ds_db *db, const struct ds_db_fw_message 
 	dsdb_bind_text(&b, m->dir == DS_DB_FW_SEND ? "send" : "receive");
 	dsdb_bind_text(&b, m->payload_json);
 	dsdb_bind_blob(&b, m->raw, m->raw_size);
+	dsdb_bind_opt(&b, m->run_id);
 	return dsdb_write_end(db, &b, "fw_message");
 }
 
@@ -526,6 +527,7 @@ int64_t ds_db_insert_kernel_event(struct ds_db *db, const struct ds_db_kernel_ev
 	dsdb_bind_text(&b, e->system);
 	dsdb_bind_text(&b, e->name);
 	dsdb_bind_text(&b, e->fields_json);
+	dsdb_bind_opt(&b, e->run_id);
 	return dsdb_write_end(db, &b, "kernel_event");
 }
 

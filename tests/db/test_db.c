@@ -8,7 +8,7 @@
  * checked against their hash, bounded, and compared with a simple reference
  * model); the defensive reader against a missing path, a directory, a
  * non-SQLite file, a foreign SQLite file, truncated and corrupt drmscope
- * files and a newer schema; migrations from version 0 and 1 fixtures, and
+ * files and a newer schema; migrations from version 0, 1 and 2 fixtures, and
  * one that fails and must leave the file as it was; and that every table
  * and column is documented in docs/schema.md.
  */
@@ -420,6 +420,8 @@ static void test_insert_read_back(void **state)
 	assert_string_equal(qs(s, "SELECT function_name || ' ' || direction || ' ' || payload"
 			       " FROM fw_message"), "RUN_JOB send {\"job\":1}");
 	assert_int_equal(qi(s, "SELECT raw IS NULL FROM fw_message"), 1);
+	assert_int_equal(qi(s, "SELECT run_id IS NULL FROM fw_message"), 1);
+	assert_int_equal(qi(s, "SELECT run_id IS NULL FROM kernel_event"), 1);
 	assert_string_equal(qs(s, "SELECT json_extract(fields, '$.seqno') || ' ' || system"
 			       " FROM kernel_event"), "1 dma_fence");
 	assert_string_equal(qs(s, "SELECT blob_hash FROM buffer_snapshot"), hash);
@@ -974,8 +976,29 @@ static void drop_all_views(sqlite3 *s)
 }
 
 /*
+ * A version 2 file: version 3 only added fw_message.run_id and
+ * kernel_event.run_id, so today's file minus those columns is version 2.
+ * It holds a run and a firmware message and a kernel event of the capture.
+ */
+static void make_v2(const char *path)
+{
+	sqlite3 *s;
+
+	make_small(path, 4);
+	s = raw_open(path);
+	drop_all_views(s);
+	raw_exec(s, "ALTER TABLE fw_message DROP COLUMN run_id;"
+		 " ALTER TABLE kernel_event DROP COLUMN run_id;"
+		 " INSERT INTO run (id, label) VALUES (1, 'old run');"
+		 " INSERT INTO fw_message (id, seq, ns, direction) VALUES (1, 5, 100, 'send');"
+		 " INSERT INTO kernel_event (id, ns, system, name) VALUES (1, 100, 's', 'e');"
+		 " PRAGMA user_version = 2");
+	sqlite3_close(s);
+}
+
+/*
  * A version 1 file, as drmscope 0.1 wrote them: version 2 only added the
- * run tables, so today's file minus those tables is exactly version 1.
+ * run tables, so a version 2 file minus those tables is exactly version 1.
  */
 static void make_v1(const char *path)
 {
@@ -984,7 +1007,9 @@ static void make_v1(const char *path)
 	make_small(path, 4);
 	s = raw_open(path);
 	drop_all_views(s);
-	raw_exec(s, "DROP TABLE run_job; DROP TABLE run_call; DROP TABLE run;"
+	raw_exec(s, "ALTER TABLE fw_message DROP COLUMN run_id;"
+		 " ALTER TABLE kernel_event DROP COLUMN run_id;"
+		 " DROP TABLE run_job; DROP TABLE run_call; DROP TABLE run;"
 		 " PRAGMA user_version = 1");
 	raw_exec(s, "CREATE VIEW ioctl_summary AS SELECT name, count(*) AS count FROM ioctl"
 		 " GROUP BY name");
@@ -1032,7 +1057,7 @@ static void test_migrate_from_v1(void **state)
 
 	/* Opening it to add a run migrates it. */
 	assert_int_equal(ds_db_open_write(path, &db), DS_DB_OK);
-	assert_int_equal(ds_db_schema_version(db), 2);
+	assert_int_equal(ds_db_schema_version(db), DS_DB_SCHEMA_VERSION);
 	run = ds_db_insert_run(db, &(struct ds_db_run){ .label = "after migration" });
 	assert_true(run > 0);
 	assert_true(ds_db_insert_run_call(db, &(struct ds_db_run_call){
@@ -1040,14 +1065,52 @@ static void test_migrate_from_v1(void **state)
 	close_ok(db);
 
 	s = raw_open(path);
-	assert_int_equal(qi(s, "PRAGMA user_version"), 2);
+	assert_int_equal(qi(s, "PRAGMA user_version"), DS_DB_SCHEMA_VERSION);
 	assert_int_equal(qi(s, "PRAGMA application_id"), DS_DB_APPLICATION_ID);
+	assert_int_equal(qi(s, "SELECT count(*) FROM pragma_table_info('fw_message')"
+			    " WHERE name = 'run_id'"), 1);
 	assert_int_equal(qi(s, "SELECT count(*) FROM ioctl"), 4);	/* data kept */
 	assert_int_equal(qi(s, "SELECT count(*) FROM ioctl_payload"), 4);
 	/* The views are today's, the old one replaced. */
 	assert_int_equal(qi(s, "SELECT errors FROM ioctl_summary WHERE name = 'SIMGPU_SUBMIT'"), 0);
 	assert_string_equal(qs(s, "SELECT label || ' ' || calls FROM run_summary"),
 			    "after migration 1");
+	assert_int_equal(qi(s, "SELECT count(*) FROM sqlite_schema WHERE type = 'view'"), 10);
+	sqlite3_close(s);
+}
+
+static void test_migrate_from_v2(void **state)
+{
+	char path[PATH_MAX];
+	struct ds_db *db;
+	sqlite3 *s;
+
+	make_v2(tpath(path, "v2.db"));
+	/* Readable as it is: the runs are there, the run_id columns not. */
+	assert_int_equal(ds_db_open_read(path, 0, &db), DS_DB_OK);
+	assert_int_equal(ds_db_schema_version(db), 2);
+	assert_int_equal(ds_db_has_table(db, "run"), 1);
+	close_ok(db);
+
+	/* A replay adding a run migrates it; the old rows are the capture's. */
+	assert_int_equal(ds_db_open_write(path, &db), DS_DB_OK);
+	assert_int_equal(ds_db_schema_version(db), 3);
+	assert_true(ds_db_insert_fw_message(db, &(struct ds_db_fw_message){
+		.seq = 6, .ns = 200, .dir = DS_DB_FW_RECEIVE, .run_id = 1 }) > 0);
+	assert_true(ds_db_insert_kernel_event(db, &(struct ds_db_kernel_event){
+		.ns = 200, .system = "s", .name = "e", .run_id = 1 }) > 0);
+	close_ok(db);
+
+	s = raw_open(path);
+	assert_int_equal(qi(s, "PRAGMA user_version"), 3);
+	assert_string_equal(qs(s, "SELECT group_concat(seq || ':' || coalesce(run_id, 'capture'))"
+			       " FROM (SELECT seq, run_id FROM fw_message ORDER BY id)"),
+			    "5:capture,6:1");
+	assert_string_equal(qs(s, "SELECT group_concat(ns || ':' || coalesce(run_id, 'capture'))"
+			       " FROM (SELECT ns, run_id FROM kernel_event ORDER BY id)"),
+			    "100:capture,200:1");
+	assert_string_equal(qs(s, "SELECT label FROM run"), "old run");
+	assert_int_equal(qi(s, "SELECT count(*) FROM ioctl"), 4);
 	assert_int_equal(qi(s, "SELECT count(*) FROM sqlite_schema WHERE type = 'view'"), 10);
 	sqlite3_close(s);
 }
@@ -1158,6 +1221,7 @@ int main(void)
 		cmocka_unit_test(test_readonly_handle_refuses_writes),
 		cmocka_unit_test(test_migrate_from_v0),
 		cmocka_unit_test(test_migrate_from_v1),
+		cmocka_unit_test(test_migrate_from_v2),
 		cmocka_unit_test(test_migrate_failure_rolls_back),
 		cmocka_unit_test(test_schema_documented),
 	};

@@ -25,6 +25,9 @@
 
 #include <drmscope/db.h>
 
+#define DS_STR_(x)	#x
+#define DS_STR(x)	DS_STR_(x)
+
 static const char *drmscope;
 static char tmpdir[1024];
 static char sample[PATH_MAX];
@@ -208,7 +211,7 @@ static void test_info_summary(void **state)
 	run(&r, "info", sample, NULL);
 	expect_status(&r, 0);
 	assert_string_equal(r.err, "");
-	expect_in(r.out, "drmscope database, schema version 2");
+	expect_in(r.out, "drmscope database, schema version " DS_STR(DS_DB_SCHEMA_VERSION));
 	expect_in(r.out, "testhost");
 	expect_in(r.out, "6.12.0-test (x86_64)");
 	expect_in(r.out, "simgpu-workload --jobs 3");
@@ -460,7 +463,7 @@ static void test_query_refuses_writes(void **state)
 	expect_in(r.out, "ioctl_id");
 	result_free(&r);
 	run(&r, "query", "-f", "csv", sample, "PRAGMA user_version", NULL);
-	expect_output(&r, "user_version\r\n2\r\n");
+	expect_output(&r, "user_version\r\n" DS_STR(DS_DB_SCHEMA_VERSION) "\r\n");
 	result_free(&r);
 }
 
