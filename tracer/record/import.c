@@ -892,9 +892,19 @@ static void free_maps(struct importer *im)
 	u64map_free(&im->processes);
 }
 
+static double seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 int ds_import(struct ds_db *db, const char *trace_dir, const char *blob_dir,
 	      int progress, struct ds_import_stats *stats, char *err, size_t errlen)
 {
+	bool timing = getenv("DRMSCOPE_IMPORT_TIMING") != NULL;
+	double t0 = seconds(), t1 = t0, t2 = t0;
 	struct ds_ctf_stats cs = { 0 };
 	struct importer *im;
 	int ret = 0;
@@ -931,11 +941,16 @@ int ds_import(struct ds_db *db, const char *trace_dir, const char *blob_dir,
 		goto out;
 	}
 	/* the indexes first: deriving joins on them */
+	t1 = seconds();
 	if (ds_db_finish_import(db) < 0) {
 		ret = db_fail(im);
 		goto out;
 	}
+	t2 = seconds();
 	ret = ds_derive_kernel_rows(db, err, errlen);
+	if (timing)
+		fprintf(stderr, "import timing: events %.3f s, indexes %.3f s, derive %.3f s\n",
+			t1 - t0, t2 - t1, seconds() - t2);
 out:
 	free_maps(im);
 	ds_blobfiles_close(&im->blobs);
