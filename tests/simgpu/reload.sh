@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# tests/simgpu/reload.sh: reload the simgpu module with parameters.
+#
+#   tests/simgpu/reload.sh [PARAM=VALUE]...
+#
+# Removes simgpu (retrying for a few seconds while the last fences of closed
+# files are released) and inserts $DRMSCOPE_SIMGPU_KO with the given
+# parameters, then waits for its render node. Runs inside the test VM as
+# root. Exit status: 0 when the module is loaded with the parameters, 1 on
+# any failure (explained on stderr).
+set -u
+
+prog=reload.sh
+die() {
+	printf '%s: error: %s\n' "$prog" "$*" >&2
+	exit 1
+}
+
+[ "${DRMSCOPE_IN_VM:-}" = 1 ] || die "not inside the test VM (DRMSCOPE_IN_VM is not 1)"
+ko=${DRMSCOPE_SIMGPU_KO:-}
+[ -n "$ko" ] && [ -f "$ko" ] || die "DRMSCOPE_SIMGPU_KO ('$ko') is not a simgpu.ko"
+
+if [ -d /sys/module/simgpu ]; then
+	ok=0
+	for _ in $(seq 1 50); do
+		if rmmod simgpu 2>/tmp/reload.err.$$; then
+			ok=1
+			break
+		fi
+		sleep 0.2
+	done
+	if [ "$ok" != 1 ]; then
+		err=$(cat /tmp/reload.err.$$)
+		rm -f /tmp/reload.err.$$
+		die "rmmod simgpu failed for 10 s: $err (refcnt $(cat /sys/module/simgpu/refcnt 2>/dev/null))"
+	fi
+	rm -f /tmp/reload.err.$$
+fi
+[ -d /sys/module/simgpu ] && die "simgpu is still loaded after rmmod"
+
+insmod "$ko" "$@" || die "insmod $ko $* failed"
+
+# The render node appears with the module (devtmpfs).
+for _ in $(seq 1 50); do
+	for n in /sys/class/drm/renderD*; do
+		# the module's platform device is named simgpu
+		case "$(readlink -f "$n/device" 2>/dev/null)" in
+		*/simgpu)
+			[ -c "/dev/dri/${n##*/}" ] && exit 0
+			;;
+		esac
+	done
+	sleep 0.1
+done
+die "simgpu loaded but no render node appeared"
