@@ -22,7 +22,7 @@ ko=${DRMSCOPE_SIMGPU_KO:-}
 
 if [ -d /sys/module/simgpu ]; then
 	ok=0
-	for _ in $(seq 1 50); do
+	for _ in $(seq 1 150); do
 		if rmmod simgpu 2>/tmp/reload.err.$$; then
 			ok=1
 			break
@@ -32,7 +32,7 @@ if [ -d /sys/module/simgpu ]; then
 	if [ "$ok" != 1 ]; then
 		err=$(cat /tmp/reload.err.$$)
 		rm -f /tmp/reload.err.$$
-		die "rmmod simgpu failed for 10 s: $err (refcnt $(cat /sys/module/simgpu/refcnt 2>/dev/null))"
+		die "rmmod simgpu failed for 30 s: $err (refcnt $(cat /sys/module/simgpu/refcnt 2>/dev/null))"
 	fi
 	rm -f /tmp/reload.err.$$
 fi
@@ -41,7 +41,7 @@ fi
 insmod "$ko" "$@" || die "insmod $ko $* failed"
 
 # The render node appears with the module (devtmpfs).
-for _ in $(seq 1 50); do
+for _ in $(seq 1 150); do
 	for n in /sys/class/drm/renderD*; do
 		# the module's platform device is named simgpu
 		case "$(readlink -f "$n/device" 2>/dev/null)" in
