@@ -25,8 +25,10 @@ km "$DS" record -q -o "$tmp/k.db" -- kmscube -D /dev/dri/card0 -c 60 >"$tmp/rec.
 db=$tmp/k.db
 check "kmscube exits 0 alone" eq "$rc_plain" 0
 check "kmscube status unchanged" eq "$rc_rec" "$rc_plain"
-# the same lines, but for the numbers (frame timings, fps, pointers)
-check "kmscube output unchanged" bash -c "diff <(tr -d '0-9' <'$tmp/plain.out') <(tr -d '0-9' <'$tmp/rec.out')"
+# the same lines, but for pointers and the periodic frame-rate lines (how
+# many of those are printed depends on how long the run took)
+norm() { grep -v '^Rendered [0-9]* frames' "$1" | sed 's/0x[0-9a-fA-F]*/0x/g'; }
+check "kmscube output unchanged" diff <(norm "$tmp/plain.out") <(norm "$tmp/rec.out")
 check "it ran its frames (no early stop)" sh -c "! grep -q 'user interrupted' '$tmp/rec.out'"
 check "ioctls recorded" ge "$(sql "$db" "SELECT count(*) FROM ioctl")" 20
 check "every ioctl decoded by name" eq "$(sql "$db" \

@@ -20,6 +20,13 @@ die() {
 ko=${DRMSCOPE_SIMGPU_KO:-}
 [ -n "$ko" ] && [ -f "$ko" ] || die "DRMSCOPE_SIMGPU_KO ('$ko') is not a simgpu.ko"
 
+# Tracing simgpu's events holds a module reference: a tracefs instance left
+# behind by a killed recorder would pin the module. Turn them off first.
+tr=/sys/kernel/tracing
+for ev in "$tr"/events/simgpu/enable "$tr"/instances/*/events/simgpu/enable; do
+	[ -w "$ev" ] && echo 0 >"$ev" 2>/dev/null
+done
+
 if [ -d /sys/module/simgpu ]; then
 	ok=0
 	for _ in $(seq 1 150); do
@@ -32,6 +39,10 @@ if [ -d /sys/module/simgpu ]; then
 	if [ "$ok" != 1 ]; then
 		err=$(cat /tmp/reload.err.$$)
 		rm -f /tmp/reload.err.$$
+		echo "$prog: holders: instances=[$(ls "$tr/instances" | tr '\n' ' ')]" \
+			"status=[$(cat /sys/kernel/debug/dri/*/simgpu_status 2>/dev/null | head -1)]" \
+			"open=[$(ls -l /proc/[0-9]*/fd 2>/dev/null | grep -c /dev/dri)]" >&2
+		ps -eo pid,stat,comm | grep -v '\[' >&2
 		die "rmmod simgpu failed for 30 s: $err (refcnt $(cat /sys/module/simgpu/refcnt 2>/dev/null))"
 	fi
 	rm -f /tmp/reload.err.$$
