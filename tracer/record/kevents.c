@@ -295,11 +295,31 @@ static int enable(struct ds_kevents *k, const char *name, char *err, size_t errl
 	return 0;
 }
 
+/*
+ * Remove the instance: while it exists with events enabled, the kernel
+ * holds a reference on their modules (simgpu could not be unloaded). The
+ * kernel refuses while a reader still has a buffer open, so retry a while.
+ */
+static int remove_instance(struct tracefs_instance *inst)
+{
+	int i;
+
+	tracefs_trace_off(inst);
+	tracefs_event_disable(inst, NULL, NULL);
+	for (i = 0; i < 50; i++) {
+		if (tracefs_instance_destroy(inst) == 0)
+			return 0;
+		usleep(20000);
+	}
+	return -EBUSY;
+}
+
 static void kevents_free(struct ds_kevents *k)
 {
 	if (k->inst) {
-		tracefs_trace_off(k->inst);
-		tracefs_instance_destroy(k->inst);
+		if (remove_instance(k->inst))
+			fprintf(stderr, "drmscope: warning: could not remove tracefs instance %s\n",
+				tracefs_instance_get_name(k->inst));
 		tracefs_instance_free(k->inst);
 	}
 	if (k->tep)
