@@ -20,6 +20,38 @@ die() {
 ko=${DRMSCOPE_SIMGPU_KO:-}
 [ -n "$ko" ] && [ -f "$ko" ] || die "DRMSCOPE_SIMGPU_KO ('$ko') is not a simgpu.ko"
 
+# Parameters the module lets us change at run time (the inject_* ones) need
+# no reload: when every read-only parameter (fw_abi, ...) already has the
+# wanted value, set the others through sysfs. "Wanted" is the boot
+# configuration (vm-run saved it) with the arguments on top.
+params=/sys/module/simgpu/parameters
+boot=/run/drmscope-vm/simgpu-params
+# (root passes `test -w` on read-only files: look at the mode instead)
+writable() { case "$(stat -c %a "$1")" in [2367]*) return 0 ;; esac; return 1; }
+if [ -d "$params" ] && [ -r "$boot" ]; then
+	declare -A want=()
+	while IFS='=' read -r k v; do want[$k]=$v; done <"$boot"
+	inplace=1
+	for kv in "$@"; do
+		k=${kv%%=*}
+		[ -e "$params/$k" ] || inplace=0
+		want[$k]=${kv#*=}
+	done
+	for k in "${!want[@]}"; do
+		[ -e "$params/$k" ] || continue
+		if ! writable "$params/$k" && [ "$(cat "$params/$k")" != "${want[$k]}" ]; then
+			inplace=0
+		fi
+	done
+	if [ "$inplace" = 1 ]; then
+		for k in "${!want[@]}"; do
+			writable "$params/$k" || continue
+			echo "${want[$k]}" >"$params/$k" || die "cannot set $k=${want[$k]}"
+		done
+		exit 0
+	fi
+fi
+
 # Tracing simgpu's events holds a module reference: a tracefs instance left
 # behind by a killed recorder would pin the module. Turn them off first.
 tr=/sys/kernel/tracing
