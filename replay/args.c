@@ -415,8 +415,13 @@ static void build_struct(struct build *b, const struct ds_uapi_struct *s,
 		if (f->offset >= len)
 			continue;
 		if (f->kind == DS_UAPI_PTR) {
-			if (f->array)
+			if (f->array) {
 				build_ptr(b, s, f, base, len, depth, node, first_node, in_vis);
+			} else if ((size_t)f->offset + f->size <= len &&
+				   (f->size == 4 || f->size == 8) && rd(base + f->offset, f->size)) {
+				/* A pointer nothing describes: never pass the recorded address. */
+				patch(b, base + f->offset, f->size, (uint64_t)(uintptr_t)rp_guard_page());
+			}
 			continue;
 		}
 		if (f->kind == DS_UAPI_STRUCT) {

@@ -447,6 +447,10 @@ int cmd_replay(int argc, char **argv)
 			" sent to the kernel)\n", opt.capture);
 		goto out;
 	}
+	if (rp_restore_prepare(&cap)) {
+		fprintf(stderr, "drmscope replay: out of memory\n");
+		goto out;
+	}
 	paths = calloc(cap.ndevices + 1, sizeof(*paths));
 	if (!paths || rp_match_devices(&cap, &opt, paths, &err)) {
 		fprintf(stderr, "drmscope replay: %s\n", paths ? err.msg : "out of memory");

@@ -170,6 +170,18 @@ struct rp_snap {
 	uint64_t offset, size;
 	char hash[33];
 	const uint8_t *data;		/* loaded contents, NULL: not yet */
+	/* What a restore writes (rp_restore_prepare()): */
+	uint8_t mode;			/* enum rp_restore_mode */
+	uint32_t nruns;
+	struct rp_run_span {
+		uint64_t off, len;	/* inside the snapshot's range */
+	} *runs;			/* RP_RESTORE_DELTA: the blocks that changed */
+};
+
+enum rp_restore_mode {
+	RP_RESTORE_FULL = 0,	/* the first picture of this range: all of it */
+	RP_RESTORE_DELTA,	/* only what changed since the last picture applied */
+	RP_RESTORE_SKIP,	/* the same contents, or an older picture */
 };
 
 struct rp_job {
@@ -400,13 +412,6 @@ struct rp_bomap {
 	uint64_t size;			/* 0: unknown */
 	void *map;
 	size_t map_len;
-	/* What the replay last put in each range: contents and capture time. */
-	struct rp_range {
-		uint64_t off, size;
-		int64_t ns;
-		char hash[33];
-	} ranges[8];
-	uint8_t nranges;
 	bool used;
 };
 
@@ -479,6 +484,11 @@ void rp_slots_in(struct rp_run *run, const struct rp_call *c, char *note, size_t
 void rp_slots_out(struct rp_run *run, const struct rp_call *c);
 
 /* restore.c */
+/*
+ * Decide, in replay order, what each snapshot's restore writes. Returns 0
+ * or -1 when out of memory.
+ */
+int rp_restore_prepare(struct rp_capture *cap);
 int rp_restore(struct rp_run *run, const struct rp_call *c, char *msg, size_t len);
 struct rp_bomap *rp_bo_get(struct rp_run *run, uint32_t file, uint32_t handle, bool create);
 void rp_bo_forget(struct rp_run *run, uint32_t file, uint32_t handle);

@@ -15,13 +15,16 @@
  * GPU virtual addresses are not touched: VM_BIND drivers let user space
  * choose them, so the replayed command buffers are the captured ones.
  *
- * Each BO remembers the ranges it was given, with their hashes and the
- * time the capture took them: a range whose contents are already there is
- * not copied again (the capture stores unchanged buffers once, so most
- * are), and a snapshot older than the one already restored into the same
- * range is not applied (with several threads, a submission may carry a
- * picture of another thread's buffer taken just before that thread's own,
- * newer one, while it was still writing it).
+ * A restore re-creates what changed in the capture, it does not rewind
+ * memory: before the run (rp_restore_prepare(), in replay order), each
+ * snapshot is compared with the picture last applied to the same BO range;
+ * the first picture of a range is written whole, a later one only in the
+ * 64-byte blocks that changed (values the capture had later, never older
+ * ones, so results the replayed GPU already wrote are not clobbered by a
+ * picture taken before the GPU wrote them), an identical one not at all,
+ * and one older than the picture applied (with several threads, a
+ * submission may carry a picture of another thread's buffer taken before
+ * that thread's own, newer one) is skipped.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -182,7 +185,6 @@ static int restore_one(struct rp_run *run, const struct rp_snap *s, char *msg, s
 	struct rp_bomap *bo;
 	uint64_t handle, end = s->offset + s->size;
 	long page = sysconf(_SC_PAGESIZE);
-	unsigned k;
 	int rc;
 
 	if (!rp_map_get(&run->map, RP_C_GEM, (uint32_t)s->file, s->handle, &handle)) {
@@ -195,19 +197,8 @@ static int restore_one(struct rp_run *run, const struct rp_snap *s, char *msg, s
 		snprintf(msg, len, "out of memory");
 		return -1;
 	}
-	/*
-	 * Skip what is already there (the same contents restored last into
-	 * this range) and what is older than what is there: another thread's
-	 * submission may carry a picture of this BO taken just before the one
-	 * already restored, while its owner was still writing it.
-	 */
-	for (k = 0; k < bo->nranges; k++) {
-		const struct rp_range *g = &bo->ranges[k];
-
-		if (g->off == s->offset && g->size == s->size &&
-		    (!strcmp(g->hash, s->hash) || (s->ns && g->ns > s->ns)))
-			return 0;
-	}
+	if (s->mode == RP_RESTORE_SKIP)
+		return 0;
 	if (bo->size && end > bo->size) {
 		snprintf(msg, len, "buffer_snapshot %" PRId64 ": range %" PRIu64 "+%" PRIu64
 			 " lies beyond the replayed BO's %" PRIu64 " bytes", s->id, s->offset,
@@ -243,25 +234,161 @@ static int restore_one(struct rp_run *run, const struct rp_snap *s, char *msg, s
 		bo->map = m;
 		bo->map_len = want;
 	}
-	rp_restore_copy((uint8_t *)bo->map + s->offset, s->data, (size_t)s->size);
-	run->restored_bytes += s->size;
-	/* Forget the ranges this one overwrote, remember it. */
-	for (k = 0; k < bo->nranges;) {
-		const struct rp_range *g = &bo->ranges[k];
+	if (s->mode == RP_RESTORE_DELTA) {
+		uint32_t r;
 
-		if (g->off < end && s->offset < g->off + g->size)
-			bo->ranges[k] = bo->ranges[--bo->nranges];
-		else
-			k++;
+		for (r = 0; r < s->nruns; r++) {
+			rp_restore_copy((uint8_t *)bo->map + s->offset + s->runs[r].off,
+					s->data + s->runs[r].off, (size_t)s->runs[r].len);
+			run->restored_bytes += s->runs[r].len;
+		}
+	} else {
+		rp_restore_copy((uint8_t *)bo->map + s->offset, s->data, (size_t)s->size);
+		run->restored_bytes += s->size;
 	}
-	if (bo->nranges == sizeof(bo->ranges) / sizeof(bo->ranges[0]))
-		bo->ranges[0] = bo->ranges[--bo->nranges];
-	k = bo->nranges++;
-	bo->ranges[k].off = s->offset;
-	bo->ranges[k].size = s->size;
-	bo->ranges[k].ns = s->ns;
-	memcpy(bo->ranges[k].hash, s->hash, sizeof(bo->ranges[k].hash));
 	return 0;
+}
+
+/* ------------------------------------------------------------ deltas */
+
+#define DELTA_BLOCK 64
+
+struct tracker {
+	uint32_t file, handle;
+	uint64_t off, size;
+	const struct rp_snap *last;	/* the picture last applied */
+};
+
+static int cmp_ns(const struct rp_snap *a, const struct rp_snap *b)
+{
+	return a->ns && b->ns && b->ns > a->ns;
+}
+
+/* The blocks of @s that differ from @prev (same range), as runs. */
+static int delta(struct rp_capture *cap, struct rp_snap *s, const struct rp_snap *prev)
+{
+	struct rp_run_span *runs = NULL, *nr;
+	size_t n = 0, capn = 0;
+	uint64_t o, changed = 0;
+
+	for (o = 0; o < s->size; o += DELTA_BLOCK) {
+		uint64_t len = s->size - o < DELTA_BLOCK ? s->size - o : DELTA_BLOCK;
+
+		if (!memcmp(s->data + o, prev->data + o, (size_t)len))
+			continue;
+		changed += len;
+		if (n && runs[n - 1].off + runs[n - 1].len == o) {
+			runs[n - 1].len += len;
+			continue;
+		}
+		if (n == capn) {
+			capn = capn ? capn * 2 : 16;
+			nr = realloc(runs, capn * sizeof(*runs));
+			if (!nr) {
+				free(runs);
+				return -1;
+			}
+			runs = nr;
+		}
+		runs[n++] = (struct rp_run_span){ .off = o, .len = len };
+	}
+	if (!n) {
+		s->mode = RP_RESTORE_SKIP;
+	} else if (changed * 4 >= s->size * 3 || n > 4096) {
+		s->mode = RP_RESTORE_FULL;	/* most of it: one copy */
+	} else {
+		s->mode = RP_RESTORE_DELTA;
+		s->runs = rp_memdup(&cap->arena, runs, n * sizeof(*runs));
+		s->nruns = (uint32_t)n;
+		if (!s->runs) {
+			free(runs);
+			return -1;
+		}
+	}
+	free(runs);
+	return 0;
+}
+
+int rp_restore_prepare(struct rp_capture *cap)
+{
+	struct tracker *t = NULL;
+	size_t nt = 0, capt = 0, i, k;
+	int rc = -1;
+
+	for (i = 0; i < cap->ncalls; i++) {
+		const struct rp_call *c = &cap->calls[cap->order[i]];
+		const struct rp_plan *p = c->plan;
+		uint32_t j;
+
+		if (c->skip || !p)
+			continue;
+		for (j = 0; j < c->nsnap; j++) {
+			struct rp_snap *s = &cap->snaps[c->snap_first + j];
+			struct tracker *tr = NULL;
+
+			s->mode = RP_RESTORE_FULL;
+			if (s->file < 0 || !s->data)
+				continue;
+			for (k = 0; k < nt; k++)
+				if (t[k].file == (uint32_t)s->file && t[k].handle == s->handle &&
+				    t[k].off == s->offset && t[k].size == s->size) {
+					tr = &t[k];
+					break;
+				}
+			if (!tr) {
+				/* Another range of the same BO: its picture is stale now. */
+				for (k = 0; k < nt;) {
+					if (t[k].file == (uint32_t)s->file && t[k].handle == s->handle &&
+					    t[k].off < s->offset + s->size && s->offset < t[k].off + t[k].size)
+						t[k] = t[--nt];
+					else
+						k++;
+				}
+				if (nt == capt) {
+					size_t nc = capt ? capt * 2 : 64;
+					struct tracker *ntk = realloc(t, nc * sizeof(*ntk));
+
+					if (!ntk)
+						goto out;
+					t = ntk;
+					capt = nc;
+				}
+				t[nt++] = (struct tracker){ .file = (uint32_t)s->file, .handle = s->handle,
+							    .off = s->offset, .size = s->size, .last = s };
+				continue;	/* full */
+			}
+			/* An older picture than the one applied: keep the newer. */
+			if (cmp_ns(s, tr->last)) {
+				s->mode = RP_RESTORE_SKIP;
+				continue;
+			}
+			if (!strcmp(s->hash, tr->last->hash)) {
+				s->mode = RP_RESTORE_SKIP;
+			} else if (delta(cap, s, tr->last)) {
+				goto out;
+			}
+			tr->last = s;
+		}
+		/* A handle made or closed by this call starts a new object. */
+		for (j = 0; c->returned && c->ret >= 0 && j < p->nslots; j++) {
+			const struct rp_slot *sl = &p->slots[j];
+			uint64_t h = (sl->ops & RP_SLOT_DESTROY) ? sl->cap_in :
+				     (sl->ops & RP_SLOT_OUT) && sl->has_out ? sl->cap_out : 0;
+
+			if (sl->cls != RP_C_GEM || !h)
+				continue;
+			for (k = 0; k < nt;) {
+				if (t[k].file == sl->ns && t[k].handle == h)
+					t[k] = t[--nt];
+				else
+					k++;
+			}
+		}
+	}
+	rc = 0;
+out:
+	free(t);
+	return rc;
 }
 
 int rp_restore(struct rp_run *run, const struct rp_call *c, char *msg, size_t len)

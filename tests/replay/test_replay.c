@@ -569,6 +569,54 @@ static void test_check_call(void **state)
 	vres_free(&v);
 }
 
+
+/* What each snapshot's restore writes: full, delta, skipped. */
+static void test_restore_deltas(void **state)
+{
+	char path[PATH_MAX];
+	struct caprec r;
+	static uint8_t a[4096], b2[4096];
+	struct drm_simgpu_submit s = { .queue_id = 0 };
+	int64_t id[6];
+	struct vres v;
+	const struct rp_snap *sn;
+	int i;
+
+	(void)state;
+	memset(a, 1, sizeof(a));
+	memcpy(b2, a, sizeof(a));
+	b2[130] = 9;				/* block 2 */
+	b2[4000] = 9;				/* block 62 */
+	start(&r, tpath(path, "deltas.db"), "simgpu");
+	gem_create(&r, 1, 4096);
+	for (i = 0; i < 4; i++)
+		id[i] = call(&r, DRM_IOCTL_SIMGPU_SUBMIT, &s, &s, sizeof(s), -1, EINVAL);
+	gem_close(&r, 1, 0, 0);
+	gem_create(&r, 1, 4096);
+	id[4] = call(&r, DRM_IOCTL_SIMGPU_SUBMIT, &s, &s, sizeof(s), -1, EINVAL);
+	assert_int_equal(caprec_snapshot(&r, id[0], 0, 1, 0, a, 4096), 0);	/* full */
+	assert_int_equal(caprec_snapshot(&r, id[1], 0, 1, 0, a, 4096), 0);	/* same: skip */
+	assert_int_equal(caprec_snapshot(&r, id[2], 0, 1, 0, b2, 4096), 0);	/* delta */
+	assert_int_equal(caprec_snapshot(&r, id[3], 0, 1, 0, a, 4096), 0);	/* older: skip */
+	assert_int_equal(caprec_snapshot(&r, id[4], 0, 1, 0, b2, 4096), 0);	/* new BO: full */
+	finish(&r);
+	exec_sql(path, "UPDATE buffer_snapshot SET ns = 1000 * id;"
+		 "UPDATE buffer_snapshot SET ns = 2500 WHERE id = 4");
+	validate(path, &v, false);
+	assert_int_equal(v.errors, 0);
+	assert_int_equal(rp_restore_prepare(&v.cap), 0);
+	sn = v.cap.snaps;
+	assert_int_equal(sn[0].mode, RP_RESTORE_FULL);
+	assert_int_equal(sn[1].mode, RP_RESTORE_SKIP);
+	assert_int_equal(sn[2].mode, RP_RESTORE_DELTA);
+	assert_int_equal(sn[2].nruns, 2);
+	assert_true(sn[2].runs[0].off == 128 && sn[2].runs[0].len == 64);
+	assert_true(sn[2].runs[1].off == 3968 && sn[2].runs[1].len == 64);
+	assert_int_equal(sn[3].mode, RP_RESTORE_SKIP);
+	assert_int_equal(sn[4].mode, RP_RESTORE_FULL);
+	vres_free(&v);
+}
+
 /* ------------------------------------------------------------ malformed */
 
 static void test_bad_struct_size(void **state)
@@ -1072,6 +1120,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_plan_count_sum_atomic),
 		cmocka_unit_test(test_plan_zero_count_pointer_goes_to_guard),
 		cmocka_unit_test(test_check_call),
+		cmocka_unit_test(test_restore_deltas),
 		cmocka_unit_test(test_bad_struct_size),
 		cmocka_unit_test(test_missing_in_struct),
 		cmocka_unit_test(test_huge_count),
