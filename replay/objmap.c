@@ -350,6 +350,9 @@ void rp_slots_in(struct rp_run *run, const struct rp_call *c, char *note,
 		}
 		if (rp_map_get(&run->map, s->cls, s->ns, s->cap_in, &v)) {
 			store_val(s->loc, s->size, v);
+			/* As programs do: unmap a BO before closing its handle. */
+			if ((s->ops & RP_SLOT_DESTROY) && s->cls == RP_C_GEM)
+				rp_bo_forget(run, s->ns, (uint32_t)v);
 			continue;
 		}
 		/* The object's creation failed (or was skipped) in this replay. */
@@ -441,11 +444,8 @@ void rp_slots_out(struct rp_run *run, const struct rp_call *c)
 			if (rp_map_put(&run->map, s->cls, s->ns, s->cap_out, v) < 0)
 				snprintf(run->err, sizeof(run->err), "out of memory");
 		}
-		if (s->ops & RP_SLOT_DESTROY) {
+		if (s->ops & RP_SLOT_DESTROY)
 			rp_map_del(&run->map, s->cls, s->ns, s->cap_in);
-			if (s->cls == RP_C_GEM)
-				rp_bo_forget(run, s->ns, (uint32_t)v);
-		}
 		if ((s->ops & (RP_SLOT_MMAP | RP_SLOT_BOSIZE)) && s->peer >= 0 && v) {
 			const struct rp_slot *h = &p->slots[s->peer];
 			uint32_t handle = (uint32_t)load_val(h->loc, h->size);
