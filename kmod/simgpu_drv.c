@@ -51,9 +51,33 @@ int simgpu_inject_fail_ioctl = -1;
 module_param_named(inject_fail_ioctl, simgpu_inject_fail_ioctl, int, 0644);
 MODULE_PARM_DESC(inject_fail_ioctl, "Injected regression: simgpu ioctl ID (enum drm_simgpu_ioctl_id, 0 = DEV_QUERY) that always fails (default -1: none)");
 
+/*
+ * The injected errno must be one user space can see and will not retry
+ * forever: 1..EHWPOISON, but not EINTR or EAGAIN (drmIoctl() restarts on
+ * both), nor the kernel-internal restart codes above EHWPOISON.
+ */
+static int simgpu_param_set_errno(const char *val,
+				  const struct kernel_param *kp)
+{
+	int err, ret;
+
+	ret = kstrtoint(val, 0, &err);
+	if (ret)
+		return ret;
+	if (err < 1 || err > EHWPOISON || err == EINTR || err == EAGAIN)
+		return -EINVAL;
+	return param_set_int(val, kp);
+}
+
+static const struct kernel_param_ops simgpu_errno_param_ops = {
+	.set = simgpu_param_set_errno,
+	.get = param_get_int,
+};
+
 int simgpu_inject_fail_errno = EIO;
-module_param_named(inject_fail_errno, simgpu_inject_fail_errno, int, 0644);
-MODULE_PARM_DESC(inject_fail_errno, "Errno returned by the ioctl chosen with inject_fail_ioctl (default 5, EIO)");
+module_param_cb(inject_fail_errno, &simgpu_errno_param_ops,
+		&simgpu_inject_fail_errno, 0644);
+MODULE_PARM_DESC(inject_fail_errno, "Errno returned by the ioctl chosen with inject_fail_ioctl: 1..133 but not EINTR (4) or EAGAIN (11), which libdrm retries forever (default 5, EIO)");
 
 unsigned int simgpu_inject_fw_delay_us;
 module_param_named(inject_fw_delay_us, simgpu_inject_fw_delay_us, uint, 0644);
@@ -312,6 +336,39 @@ static const struct drm_driver simgpu_driver = {
 
 /* ------------------------------------------------------------ debugfs */
 
+/*
+ * The live VMs and queues (with their reference counts) and the commands
+ * still waiting for an ACK: what to look at when something is not freed.
+ * The xarray locks keep the objects from being freed while they are read.
+ */
+static void simgpu_debugfs_objects(struct seq_file *m,
+				   struct simgpu_device *sdev)
+{
+	struct simgpu_fwif *fwif = &sdev->fwif;
+	struct simgpu_queue *queue;
+	struct simgpu_fence *sf;
+	struct simgpu_vm *vm;
+	unsigned long id;
+
+	xa_lock(&sdev->fw_vms);
+	xa_for_each(&sdev->fw_vms, id, vm)
+		seq_printf(m, "vm fw_id=%lu handle=%u users=%u refs=%u dead=%d bind_inflight=%d\n",
+			   id, vm->handle, kref_read(&vm->users),
+			   kref_read(&vm->base.kref), READ_ONCE(vm->dead),
+			   atomic_read(&vm->bind_inflight));
+	xa_unlock(&sdev->fw_vms);
+	xa_lock(&sdev->fw_queues);
+	xa_for_each(&sdev->fw_queues, id, queue)
+		seq_printf(m, "queue fw_id=%lu handle=%u vm=%u refs=%u dead=%d\n",
+			   id, queue->handle, queue->vm->fw_id,
+			   kref_read(&queue->refcount), READ_ONCE(queue->dead));
+	xa_unlock(&sdev->fw_queues);
+	spin_lock(&fwif->req_lock);
+	list_for_each_entry(sf, &fwif->reqs, node)
+		seq_printf(m, "ack_pending seq=%llu\n", sf->wire_seq);
+	spin_unlock(&fwif->req_lock);
+}
+
 /* debugfs "simgpu_status": live objects and firmware interface state. */
 static int simgpu_debugfs_status(struct seq_file *m, void *data)
 {
@@ -336,6 +393,7 @@ static int simgpu_debugfs_status(struct seq_file *m, void *data)
 	seq_printf(m, "msg_ring head=%u tail=%u size=%u\n",
 		   READ_ONCE(fwif->msg.ctrl->head),
 		   READ_ONCE(fwif->msg.ctrl->tail), fwif->msg.size);
+	simgpu_debugfs_objects(m, sdev);
 	return 0;
 }
 

@@ -96,14 +96,17 @@ static inline void simgpu_live_put(atomic_t *counter)
 }
 
 /**
- * struct simgpu_fence - A fence signalled by a firmware message: the ACK of
- * a command, or the JOB_DONE of a job. It has its own lock and a constant
- * timeline name, so it may outlive the queue or device that made it.
+ * struct simgpu_fence - A fence signalled by a firmware message (the ACK of
+ * a command, the JOB_DONE of a job), or a follower of a scheduler fence
+ * (simgpu_fence_follow()). It has its own lock and a constant timeline
+ * name, so it may outlive the queue or device that made it; this is why
+ * only simgpu fences, never drm_sched fences, leave the driver.
  */
 struct simgpu_fence {
 	struct dma_fence base;
 	spinlock_t lock;
 	struct list_head node;	/* fwif->reqs, for ACK fences */
+	struct dma_fence_cb cb;	/* on the followed fence, for followers */
 	u64 wire_seq;		/* sequence number as sent on the wire */
 	u64 data;		/* ACK data */
 };
@@ -207,6 +210,7 @@ struct simgpu_vm {
 	struct mutex bind_lock;		/* bind_seq, dead, arm+push */
 	bool dead;
 	atomic64_t bind_seq;
+	u64 bind_fence_ctx;		/* async bind fences for user space */
 	atomic_t bind_inflight;
 	wait_queue_head_t bind_wq;
 
@@ -228,7 +232,8 @@ struct simgpu_queue {
 	u32 fw_id;
 	u32 handle;
 	u32 priority;
-	u64 fence_ctx;
+	u64 fence_ctx;			/* hardware fences (JOB_DONE) */
+	u64 done_fence_ctx;		/* job fences handed to user space */
 
 	struct drm_gpu_scheduler sched;
 	struct drm_sched_entity entity;
@@ -284,8 +289,10 @@ void simgpu_queue_fault(struct simgpu_device *sdev,
 int simgpu_fwif_init(struct simgpu_device *sdev);
 void simgpu_fwif_fini(struct simgpu_device *sdev);
 struct simgpu_fence *simgpu_fence_alloc(void);
+struct simgpu_fence *simgpu_fence_alloc_follower(void);
 void simgpu_fence_free_unused(struct simgpu_fence *fence);
 void simgpu_fence_init(struct simgpu_fence *fence, u64 context, u64 seqno);
+void simgpu_fence_follow(struct simgpu_fence *fence, struct dma_fence *src);
 int simgpu_fwif_send(struct simgpu_fwif *fwif, struct simgpu_fw_msg *msg,
 		     struct simgpu_fence *ack);
 int simgpu_fwif_call(struct simgpu_fwif *fwif, struct simgpu_fw_msg *msg,

@@ -68,6 +68,22 @@ struct simgpu_fence *simgpu_fence_alloc(void)
 	return sf;
 }
 
+/*
+ * A follower gets a lock class of its own: it is signalled under the lock
+ * of the scheduler fence it follows, which is itself signalled under the
+ * lock of a hardware fence (simgpu_fence_alloc()'s class).
+ */
+static struct lock_class_key simgpu_follower_lock_class;
+
+struct simgpu_fence *simgpu_fence_alloc_follower(void)
+{
+	struct simgpu_fence *sf = simgpu_fence_alloc();
+
+	if (sf)
+		lockdep_set_class(&sf->lock, &simgpu_follower_lock_class);
+	return sf;
+}
+
 void simgpu_fence_free_unused(struct simgpu_fence *fence)
 {
 	kfree(fence);
@@ -78,6 +94,35 @@ void simgpu_fence_init(struct simgpu_fence *fence, u64 context, u64 seqno)
 	simgpu_live_get(&simgpu_live.fences);
 	dma_fence_init(&fence->base, &simgpu_fence_ops, &fence->lock, context,
 		       seqno);
+}
+
+static void simgpu_fence_follow_cb(struct dma_fence *src,
+				   struct dma_fence_cb *cb)
+{
+	struct simgpu_fence *sf = container_of(cb, struct simgpu_fence, cb);
+
+	if (src->error)
+		dma_fence_set_error(&sf->base, src->error);
+	dma_fence_signal(&sf->base);
+	dma_fence_put(&sf->base);
+}
+
+/**
+ * simgpu_fence_follow() - Signal a fence when another one signals.
+ * @fence: A fence from simgpu_fence_alloc_follower(), initialized.
+ * @src: The fence to follow: a job's drm_sched "finished" fence.
+ *
+ * @fence signals with @src's error. A drm_sched fence names its timeline
+ * through its scheduler, which lives in a queue or VM: once that is freed,
+ * anything that asks the fence for its name (the dma_fence trace events,
+ * sync_file info) reads freed memory. So out-syncobjs and reservation
+ * objects get a follower, never the scheduler fence itself.
+ */
+void simgpu_fence_follow(struct simgpu_fence *fence, struct dma_fence *src)
+{
+	dma_fence_get(&fence->base);	/* for the callback */
+	if (dma_fence_add_callback(src, &fence->cb, simgpu_fence_follow_cb))
+		simgpu_fence_follow_cb(src, &fence->cb);
 }
 
 /* A firmware status as a fence error: 0 or a negative errno. */

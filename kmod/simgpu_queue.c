@@ -10,8 +10,11 @@
  * firmware's JOB_DONE arrives, with the firmware's error if the job failed.
  *
  * SUBMIT locks the VM's reservation objects with drm_exec and adds the last
- * job's finished fence to them (BOOKKEEP usage), so that other users of the
- * BOs can see the GPU work.
+ * job's fence to them (BOOKKEEP usage), so that other users of the BOs can
+ * see the GPU work. The fences that leave the driver this way, and through
+ * out-syncobjs, are simgpu fences that follow the scheduler's finished
+ * fences (simgpu_fence_follow()): a scheduler fence must not outlive its
+ * queue, which it would in a syncobj or a resv.
  */
 #include <linux/capability.h>
 #include <linux/sched.h>
@@ -36,6 +39,8 @@ struct simgpu_job {
 	struct simgpu_queue *queue;
 	struct simgpu_fence *hw_fence;
 	bool hw_fence_init;
+	/* Follows the finished fence; user space and resvs get this one. */
+	struct simgpu_fence *done;
 	struct list_head inflight_node;
 	u64 seqno;
 	u64 cmd_va;
@@ -360,6 +365,7 @@ int simgpu_ioctl_queue_create(struct drm_device *ddev, void *data,
 	queue->handle = handle;
 	queue->priority = args->priority;
 	queue->fence_ctx = dma_fence_context_alloc(1);
+	queue->done_fence_ctx = dma_fence_context_alloc(1);
 	mutex_init(&queue->submit_lock);
 	spin_lock_init(&queue->inflight_lock);
 	INIT_LIST_HEAD(&queue->inflight);
@@ -500,6 +506,7 @@ static void simgpu_job_put_unsubmitted(struct simgpu_job *job)
 	if (job->base.s_fence)
 		drm_sched_job_cleanup(&job->base);
 	simgpu_fence_free_unused(job->hw_fence);
+	simgpu_fence_free_unused(job->done);
 	kfree(job);
 }
 
@@ -538,7 +545,10 @@ static int simgpu_job_create(struct simgpu_queue *queue, struct drm_file *file,
 	job->cmd_size = uj->cmd_size;
 	job->n_in = uj->in_syncs.count;
 	job->hw_fence = simgpu_fence_alloc();
-	if (!job->hw_fence) {
+	job->done = simgpu_fence_alloc_follower();
+	if (!job->hw_fence || !job->done) {
+		simgpu_fence_free_unused(job->hw_fence);
+		simgpu_fence_free_unused(job->done);
 		kfree(job);
 		ret = -ENOMEM;
 		goto out_free;
@@ -589,7 +599,7 @@ out_free:
 	return ret;
 }
 
-/* Signal a pushed job's out-syncobjs with its finished fence. */
+/* Signal a pushed job's out-syncobjs with its fence. */
 static void simgpu_job_signal_out(struct simgpu_job *job,
 				  struct dma_fence *fence)
 {
@@ -699,7 +709,10 @@ int simgpu_ioctl_submit(struct drm_device *ddev, void *data,
 		job->seqno = ++queue->next_seqno;
 		job->submit_ns = ktime_get_ns();
 		drm_sched_job_arm(&job->base);
-		fences[i] = dma_fence_get(&job->base.s_fence->finished);
+		simgpu_fence_init(job->done, queue->done_fence_ctx, job->seqno);
+		simgpu_fence_follow(job->done, &job->base.s_fence->finished);
+		fences[i] = &job->done->base;	/* this ioctl's reference */
+		job->done = NULL;
 	}
 	drm_gpuvm_resv_add_fence(gpuvm, &exec, fences[n - 1],
 				 DMA_RESV_USAGE_BOOKKEEP,

@@ -11,7 +11,9 @@
  * walks the tree and sends messages. Synchronous binds are applied in the
  * ioctl; asynchronous ones are jobs of the VM's bind queue (a drm_sched
  * scheduler + entity), run once their in-syncobjs signalled, whose hardware
- * fence is the VM_FLUSH ACK.
+ * fence is the VM_FLUSH ACK. Their out-syncobjs get a simgpu fence that
+ * follows the job's finished fence: the scheduler lives in the VM, and its
+ * fences must not outlive it.
  *
  * BO pages stay pinned while a drm_gpuvm_bo (a <VM, BO> pair with mappings)
  * exists: the pin is taken when the drm_gpuvm_bo is created and released
@@ -76,6 +78,8 @@ struct simgpu_out_sync {
 struct simgpu_bind_job {
 	struct drm_sched_job base;
 	struct simgpu_bind_ctx ctx;
+	/* Follows the finished fence, for the out-syncobjs. */
+	struct simgpu_fence *done;
 	bool ran;
 };
 
@@ -523,6 +527,7 @@ int simgpu_ioctl_vm_create(struct drm_device *ddev, void *data,
 	mutex_init(&vm->op_lock);
 	mutex_init(&vm->bind_lock);
 	atomic64_set(&vm->bind_seq, 0);
+	vm->bind_fence_ctx = dma_fence_context_alloc(1);
 	atomic_set(&vm->bind_inflight, 0);
 	init_waitqueue_head(&vm->bind_wq);
 	INIT_WORK(&vm->teardown_work, simgpu_vm_teardown_work);
@@ -854,10 +859,13 @@ static int simgpu_bind_async(struct simgpu_vm *vm, struct drm_file *file,
 	u32 i;
 	int ret;
 
+	job->done = simgpu_fence_alloc_follower();
+	if (!job->done)
+		return -ENOMEM;
 	ret = drm_sched_job_init(&job->base, &vm->bind_entity, 1, vm,
 				 file->client_id);
 	if (ret)
-		return ret;
+		goto err_free_done;
 	for (i = 0; i < nin; i++) {
 		ret = drm_sched_job_add_syncobj_dependency(&job->base, file,
 							   in[i].handle,
@@ -877,7 +885,10 @@ static int simgpu_bind_async(struct simgpu_vm *vm, struct drm_file *file,
 	}
 	job->ctx.seq = atomic64_inc_return(&vm->bind_seq);
 	drm_sched_job_arm(&job->base);
-	fence = dma_fence_get(&job->base.s_fence->finished);
+	simgpu_fence_init(job->done, vm->bind_fence_ctx, job->ctx.seq);
+	simgpu_fence_follow(job->done, &job->base.s_fence->finished);
+	fence = &job->done->base;	/* this ioctl's reference */
+	job->done = NULL;
 	/* The job holds a VM reference until it is freed. */
 	drm_gpuvm_get(&vm->base);
 	simgpu_live_get(&simgpu_live.bind_jobs);
@@ -892,6 +903,9 @@ static int simgpu_bind_async(struct simgpu_vm *vm, struct drm_file *file,
 err_cleanup:
 	simgpu_out_syncs_free(os, nout);
 	drm_sched_job_cleanup(&job->base);
+err_free_done:
+	simgpu_fence_free_unused(job->done);
+	job->done = NULL;
 	return ret;
 }
 

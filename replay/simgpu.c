@@ -30,6 +30,8 @@
 #include <sys/mman.h>
 
 #include <sqlite3.h>
+
+#include "derive.h"
 #include <drm/drm.h>
 #include <uapi/drm/simgpu_drm.h>
 #include <drmscope/db.h>
@@ -231,47 +233,14 @@ int rp_jobs_check(struct rp_run *run, struct ds_db *wdb, FILE *out)
 	return 0;
 }
 
-/* fw_message rows of the run, as derive.c makes the capture's. */
+/* fw_message rows of the run, decoded as the capture's (derive.c). */
 int rp_store_fw_messages(struct ds_db *wdb, int64_t run_id, struct rp_err *err)
 {
-	static const char *const sql[] = {
-		"INSERT INTO fw_message (device_id, ring, seq, function, function_name, length,"
-		" abi_version, ns, direction, payload, run_id)"
-		" SELECT (SELECT d.id FROM device d WHERE d.driver = 'simgpu' ORDER BY d.id LIMIT 1),"
-		"  json_extract(fields, '$.ring'), json_extract(fields, '$.seq'),"
-		"  json_extract(fields, '$.function'), json_extract(fields, '$.name'),"
-		"  json_extract(fields, '$.length'), json_extract(fields, '$.abi'), ns,"
-		"  CASE name WHEN 'simgpu_fw_msg_send' THEN 'send' ELSE 'receive' END,"
-		"  json_object('p', json(json_extract(fields, '$.p'))), ?1"
-		" FROM kernel_event WHERE run_id = ?1 AND system = 'simgpu'"
-		" AND name IN ('simgpu_fw_msg_send', 'simgpu_fw_msg_recv') ORDER BY ns",
-		"INSERT INTO fw_message (device_id, ring, seq, function, function_name, length,"
-		" abi_version, ns, direction, payload, run_id)"
-		" SELECT (SELECT d.id FROM device d WHERE d.driver = 'virtio_gpu' ORDER BY d.id LIMIT 1),"
-		"  CASE json_extract(fields, '$.name') WHEN 'control' THEN 0 WHEN 'cursor' THEN 1"
-		"   ELSE 2 END,"
-		"  coalesce(json_extract(fields, '$.seqno'), json_extract(fields, '$.fence_id')),"
-		"  json_extract(fields, '$.type'), NULL, NULL, NULL, ns,"
-		"  CASE name WHEN 'virtio_gpu_cmd_queue' THEN 'send' ELSE 'receive' END,"
-		"  fields, ?1"
-		" FROM kernel_event WHERE run_id = ?1 AND system = 'virtio_gpu' ORDER BY ns",
-	};
-	sqlite3 *sq = ds_db_sqlite(wdb);
-	size_t i;
+	char msg[512];
 
-	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
-		sqlite3_stmt *st = NULL;
-		int rc = sqlite3_prepare_v2(sq, sql[i], -1, &st, NULL);
-
-		if (rc == SQLITE_OK) {
-			sqlite3_bind_int64(st, 1, run_id);
-			rc = sqlite3_step(st);
-		}
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE) {
-			rp_errf(err, "storing the run's firmware messages: %s", sqlite3_errmsg(sq));
-			return -1;
-		}
+	if (ds_derive_run_fw_messages(wdb, run_id, msg, sizeof(msg)) < 0) {
+		rp_errf(err, "%s", msg);
+		return -1;
 	}
 	return 0;
 }

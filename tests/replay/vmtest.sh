@@ -113,6 +113,13 @@ simgpu)
 		fail "no kernel events stored with the run"
 	[ "$(q "$tmp/cap.db" "SELECT count(*) FROM fw_message WHERE run_id = $run")" -gt 0 ] ||
 		fail "no firmware messages stored with the run"
+	# decoded per firmware ABI, as the capture's are
+	[ "$(q "$tmp/cap.db" "SELECT count(*) FROM fw_message WHERE run_id = $run
+		AND (function_name IS NULL OR json_extract(payload, '\$.p') IS NOT NULL)")" = 0 ] ||
+		fail "the run's firmware messages are not decoded"
+	[ "$(q "$tmp/cap.db" "SELECT count(*) FROM fw_message WHERE run_id = $run
+		AND function_name = 'JOB_SUBMIT' AND json_extract(payload, '\$.queue') IS NOT NULL")" -gt 0 ] ||
+		fail "the run's JOB_SUBMIT messages have no decoded queue field"
 	[ "$(q "$tmp/cap.db" "SELECT count(*) FROM run_job WHERE run_id = $run AND done_ns > run_ns
 		AND run_ns >= submit_ns")" -gt 0 ] || fail "run_job rows have no timings"
 	[ "$(q "$tmp/cap.db" "SELECT driver_name || ' ' || (module_params LIKE '%fw_abi=%')

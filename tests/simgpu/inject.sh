@@ -158,6 +158,16 @@ inject_fail_ioctl() {
 		check_only "$id" "${errs[$id]}"
 	done
 	note "each of the ${#names[@]} ioctls fails alone with its chosen errno"
+	# Errnos libdrm would retry forever, and non-errnos, are refused.
+	before=$(param inject_fail_errno)
+	for bad in 4 11 0 -5 134 512; do
+		if echo "$bad" >/sys/module/simgpu/parameters/inject_fail_errno 2>/dev/null; then
+			fail "inject_fail_errno accepted $bad"
+		fi
+	done
+	[ "$(param inject_fail_errno)" = "$before" ] ||
+		fail "a refused inject_fail_errno changed the value to $(param inject_fail_errno)"
+	note "inject_fail_errno refuses 4 (EINTR), 11 (EAGAIN), 0, -5, 134 and 512"
 	echo -1 >/sys/module/simgpu/parameters/inject_fail_ioctl
 	check_only -1 0
 }

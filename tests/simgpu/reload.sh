@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/simgpu/reload.sh: reload the simgpu module with parameters.
 #
-#   tests/simgpu/reload.sh [PARAM=VALUE]...
+#   tests/simgpu/reload.sh [--force] [PARAM=VALUE]...
 #
 # Removes simgpu (retrying for a few seconds while the last fences of closed
 # files are released) and inserts $DRMSCOPE_SIMGPU_KO with the given
@@ -23,12 +23,18 @@ ko=${DRMSCOPE_SIMGPU_KO:-}
 # Parameters the module lets us change at run time (the inject_* ones) need
 # no reload: when every read-only parameter (fw_abi, ...) already has the
 # wanted value, set the others through sysfs. "Wanted" is the boot
-# configuration (vm-run saved it) with the arguments on top.
+# configuration (vm-run saved it) with the arguments on top. --force always
+# unloads and loads (for tests that want the driver's leak check at unload).
+force=0
+if [ "${1:-}" = --force ]; then
+	force=1
+	shift
+fi
 params=/sys/module/simgpu/parameters
 boot=/run/drmscope-vm/simgpu-params
 # (root passes `test -w` on read-only files: look at the mode instead)
 writable() { case "$(stat -c %a "$1")" in [2367]*) return 0 ;; esac; return 1; }
-if [ -d "$params" ] && [ -r "$boot" ]; then
+if [ "$force" = 0 ] && [ -d "$params" ] && [ -r "$boot" ]; then
 	declare -A want=()
 	while IFS='=' read -r k v; do want[$k]=$v; done <"$boot"
 	inplace=1

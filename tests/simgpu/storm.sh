@@ -23,7 +23,7 @@ check_dmesg_clean
 # Unload: the driver checks for leaked objects. This reload restores the
 # default module already.
 # shellcheck disable=SC2086
-reload ${SIMGPU_PARAMS:-}
+reload --force ${SIMGPU_PARAMS:-}
 reloaded=0
 dmesg_since | grep -q "simgpu: unloaded, no objects leaked" ||
 	fail "no 'no objects leaked' line after unloading following the storm (seed $seed)"

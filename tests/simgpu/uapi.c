@@ -30,12 +30,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/capability.h>
+#include <linux/sync_file.h>
+#include <xf86drm.h>
 
 #include "libsimgpu.h"
 
@@ -1259,6 +1262,59 @@ static void t_bind_async(struct fx *fx)
 	EQ64(status, 1);
 }
 
+/*
+ * The fence in a syncobj names its driver and timeline, through a sync_file,
+ * after the queue or VM that made it is gone: simgpu hands out its own
+ * fences, never drm_sched fences, whose names live in the freed scheduler.
+ */
+static void expect_simgpu_fence(struct fx *fx, uint32_t syncobj)
+{
+	struct sync_fence_info fi;
+	struct sync_file_info info;
+	int sync_fd;
+
+	OK(-drmSyncobjExportSyncFile(fx->fd, syncobj, &sync_fd));
+	memset(&fi, 0, sizeof(fi));
+	memset(&info, 0, sizeof(info));
+	info.num_fences = 1;
+	info.sync_fence_info = (uintptr_t)&fi;
+	if (ioctl(sync_fd, SYNC_IOC_FILE_INFO, &info))
+		FAIL("SYNC_IOC_FILE_INFO: %m");
+	close(sync_fd);
+	EQ64(info.num_fences, 1);
+	EQ64(info.status, 1);
+	CHECK(!strcmp(fi.driver_name, "simgpu"),
+	      "the out-syncobj holds a fence of driver \"%.32s\" (timeline \"%.32s\")",
+	      fi.driver_name, fi.obj_name);
+	EQ64(fi.status, 1);
+}
+
+static void t_fence_outlives_queue_and_vm(struct fx *fx)
+{
+	struct drm_simgpu_vm_bind_op op;
+	struct drm_simgpu_sync out;
+	uint32_t bound;
+	int status;
+
+	OK(simgpu_syncobj_create(&fx->dev, false, &bound));
+	out = simgpu_sync(bound, 0);
+	bad_map_op(fx, &op);
+	OK(simgpu_vm_bind(&fx->dev, fx->vm, DRM_SIMGPU_VM_BIND_ASYNC, &op, 1,
+			  NULL, 0, &out, 1));
+	OK(simgpu_syncobj_wait_status(&fx->dev, bound, 60000000000ull,
+				      &status));
+	EQ64(status, 1);
+	simgpu_cb_nop(fx_cb(fx), 1);
+	CHECK(fx_run(fx) == 1);
+
+	OK(simgpu_queue_destroy(&fx->dev, fx->queue));
+	OK(simgpu_vm_destroy(&fx->dev, fx->vm));
+	/* Queue and VM are freed by work items: give them time to run. */
+	usleep(200000);
+	expect_simgpu_fence(fx, fx->done);
+	expect_simgpu_fence(fx, bound);
+}
+
 static void t_bind_readonly(struct fx *fx)
 {
 	OK(simgpu_vm_map(&fx->dev, fx->vm, fx->other.handle, 0, fx->va_free,
@@ -2038,6 +2094,7 @@ static const struct subtest subtests[] = {
 	T("vm-bind-in-sync-no-fence", t_bind_in_sync_no_fence),
 	T("vm-bind-atomic-late-failure", t_bind_atomic_late_failure),
 	T("vm-bind-async", t_bind_async),
+	T("fence-outlives-queue-and-vm", t_fence_outlives_queue_and_vm),
 	T("vm-bind-readonly", t_bind_readonly),
 	T("vm-bind-partial-unmap", t_bind_partial_unmap),
 	T("vm-bind-remap", t_bind_remap),

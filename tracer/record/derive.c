@@ -96,10 +96,22 @@ static const char *const derive_sql[] = {
 	" WHERE g.handle = vm_bind_op.bo_handle AND g.created_ns <= vm_bind_op.ns"
 	" ORDER BY g.created_ns DESC LIMIT 1) WHERE bo_handle IS NOT NULL AND gem_id IS NULL;",
 
-	/* firmware messages: simgpu's rings */
+	"DROP TABLE temp.k_vm; DROP TABLE temp.k_bo; DROP TABLE temp.k_job;",
+};
+
+/*
+ * Firmware messages of the capture (run_id NULL) or of one replay run:
+ * simgpu's rings, decoded per ABI, and virtio-gpu's control and cursor
+ * queues. ?1 is the run id or NULL.
+ */
+#define FW_DEVICE(drv) \
+	"(SELECT d.id FROM device d WHERE coalesce((SELECT dr.name FROM driver dr" \
+	" WHERE dr.device_id = d.id), d.driver) = '" drv "' ORDER BY d.id LIMIT 1)"
+
+static const char *const fw_sql[] = {
 	"INSERT INTO fw_message (device_id, ring, seq, function, function_name, length,"
-	" abi_version, ns, direction, payload)"
-	" SELECT (SELECT id FROM temp.k_dev WHERE driver = 'simgpu' ORDER BY id LIMIT 1),"
+	" abi_version, ns, direction, payload, run_id)"
+	" SELECT " FW_DEVICE("simgpu") ","
 	"  json_extract(fields, '$.ring'), json_extract(fields, '$.seq'),"
 	"  json_extract(fields, '$.function'), json_extract(fields, '$.name'),"
 	"  json_extract(fields, '$.length'), json_extract(fields, '$.abi'), ns,"
@@ -108,23 +120,20 @@ static const char *const derive_sql[] = {
 	"   json_extract(fields, '$.length'), json_extract(fields, '$.p[0]'),"
 	"   json_extract(fields, '$.p[1]'), json_extract(fields, '$.p[2]'),"
 	"   json_extract(fields, '$.p[3]'), json_extract(fields, '$.p[4]'),"
-	"   json_extract(fields, '$.p[5]'))"
-	" FROM kernel_event WHERE system = 'simgpu'"
-	" AND name IN ('simgpu_fw_msg_send', 'simgpu_fw_msg_recv') ORDER BY ns;",
+	"   json_extract(fields, '$.p[5]')), ?1"
+	" FROM kernel_event WHERE run_id IS ?1 AND system = 'simgpu'"
+	" AND name IN ('simgpu_fw_msg_send', 'simgpu_fw_msg_recv') ORDER BY ns",
 
-	/* firmware messages: virtio-gpu's control and cursor queues */
 	"INSERT INTO fw_message (device_id, ring, seq, function, function_name, length,"
-	" abi_version, ns, direction, payload)"
-	" SELECT (SELECT id FROM temp.k_dev WHERE driver = 'virtio_gpu' ORDER BY id LIMIT 1),"
+	" abi_version, ns, direction, payload, run_id)"
+	" SELECT " FW_DEVICE("virtio_gpu") ","
 	"  CASE json_extract(fields, '$.name') WHEN 'control' THEN 0 WHEN 'cursor' THEN 1"
 	"   ELSE 2 END,"
 	"  coalesce(json_extract(fields, '$.seqno'), json_extract(fields, '$.fence_id')),"
 	"  json_extract(fields, '$.type'), NULL, NULL, NULL, ns,"
 	"  CASE name WHEN 'virtio_gpu_cmd_queue' THEN 'send' ELSE 'receive' END,"
-	"  fields"
-	" FROM kernel_event WHERE system = 'virtio_gpu' ORDER BY ns;",
-
-	"DROP TABLE temp.k_vm; DROP TABLE temp.k_bo; DROP TABLE temp.k_job;",
+	"  fields, ?1"
+	" FROM kernel_event WHERE run_id IS ?1 AND system = 'virtio_gpu' ORDER BY ns",
 };
 
 /* Payload words the simgpu_fw_msg_* tracepoints carry (p0..p5: 48 bytes). */
@@ -191,17 +200,20 @@ static const struct {
 	{ 0x1204, "RESP_ERR_INVALID_CONTEXT_ID" }, { 0x1205, "RESP_ERR_INVALID_PARAMETER" },
 };
 
-static int virtio_gpu_name_functions(sqlite3 *sq)
+/* Name the virtio-gpu messages of @run_id (0: the capture's). */
+static int virtio_gpu_name_functions(sqlite3 *sq, int64_t run_id)
 {
 	sqlite3_stmt *st = NULL;
 	size_t i;
 	int rc;
 
 	rc = sqlite3_prepare_v2(sq, "UPDATE fw_message SET function_name = ?1"
-				" WHERE function = ?2 AND function_name IS NULL AND device_id IN"
-				" (SELECT id FROM temp.k_dev WHERE driver = 'virtio_gpu')", -1, &st, NULL);
+				" WHERE function = ?2 AND function_name IS NULL AND run_id IS ?3"
+				" AND device_id = " FW_DEVICE("virtio_gpu"), -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return rc;
+	if (run_id)
+		sqlite3_bind_int64(st, 3, run_id);
 	for (i = 0; i < sizeof(virtio_gpu_types) / sizeof(virtio_gpu_types[0]); i++) {
 		sqlite3_bind_text(st, 1, virtio_gpu_types[i].name, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 2, virtio_gpu_types[i].type);
@@ -214,6 +226,41 @@ static int virtio_gpu_name_functions(sqlite3 *sq)
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/* fw_message rows from the kernel events of @run_id (0: the capture). */
+static int derive_fw_messages(sqlite3 *sq, int64_t run_id)
+{
+	size_t i;
+	int rc = sqlite3_create_function(sq, "ds_simgpu_fw_decode", 3 + FW_WORDS,
+					 SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+					 sql_fw_decode, NULL, NULL);
+
+	for (i = 0; rc == SQLITE_OK && i < sizeof(fw_sql) / sizeof(fw_sql[0]); i++) {
+		sqlite3_stmt *st = NULL;
+
+		rc = sqlite3_prepare_v2(sq, fw_sql[i], -1, &st, NULL);
+		if (rc == SQLITE_OK) {
+			if (run_id)
+				sqlite3_bind_int64(st, 1, run_id);
+			rc = sqlite3_step(st);
+			rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+		}
+		sqlite3_finalize(st);
+	}
+	return rc == SQLITE_OK ? virtio_gpu_name_functions(sq, run_id) : rc;
+}
+
+int ds_derive_run_fw_messages(struct ds_db *db, int64_t run_id, char *err, size_t errlen)
+{
+	sqlite3 *sq = ds_db_sqlite(db);
+
+	if (derive_fw_messages(sq, run_id) != SQLITE_OK) {
+		snprintf(err, errlen, "deriving the run's firmware messages: %s",
+			 sqlite3_errmsg(sq));
+		return -1;
+	}
+	return 0;
+}
+
 int ds_derive_kernel_rows(struct ds_db *db, char *err, size_t errlen)
 {
 	sqlite3 *sq = ds_db_sqlite(db);
@@ -224,16 +271,12 @@ int ds_derive_kernel_rows(struct ds_db *db, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", ds_db_errmsg(db));
 		return -1;
 	}
-	if (sqlite3_create_function(sq, "ds_simgpu_fw_decode", 3 + FW_WORDS,
-				    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
-				    sql_fw_decode, NULL, NULL) != SQLITE_OK)
-		goto fail;
 	if (sqlite3_exec(sq, "BEGIN", NULL, NULL, &msg) != SQLITE_OK)
 		goto fail;
 	for (i = 0; i < sizeof(derive_sql) / sizeof(derive_sql[0]); i++)
 		if (sqlite3_exec(sq, derive_sql[i], NULL, NULL, &msg) != SQLITE_OK)
 			goto fail;
-	if (virtio_gpu_name_functions(sq) != SQLITE_OK ||
+	if (derive_fw_messages(sq, 0) != SQLITE_OK ||
 	    sqlite3_exec(sq, "DROP TABLE temp.k_dev", NULL, NULL, &msg) != SQLITE_OK)
 		goto fail;
 	if (sqlite3_exec(sq, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)

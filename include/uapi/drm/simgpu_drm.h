@@ -564,6 +564,7 @@ enum drm_simgpu_vm_bind_flags {
  * @bo_offset + @range wraps around), -E2BIG (too many ops or syncs, or
  * non-zero bytes past the known element size), -ENOENT (bad VM ID, BO
  * handle or syncobj handle), -EFAULT (bad user pointer), -ENOMEM,
+ * -EINTR (a signal arrived while pinning the BOs; nothing changed, retry),
  * -EIO (the firmware failed to apply a synchronous update; the mappings
  * are then in an unknown state).
  */
@@ -703,7 +704,8 @@ struct drm_simgpu_job {
  * (@cmd_va + @cmd_size wraps around),
  * -E2BIG (too many jobs or syncs, or non-zero bytes past the known element
  * size), -ENOENT (bad queue ID or syncobj handle), -EFAULT (bad user
- * pointer), -ENOMEM.
+ * pointer), -ENOMEM, -EINTR (a signal arrived while locking the VM's BOs;
+ * nothing was queued, retry).
  */
 struct drm_simgpu_submit {
 	/** @queue_id: ID of the queue. */
