@@ -579,8 +579,13 @@ int ds_db_finish_import(struct ds_db *db)
 	if (rc)
 		return rc;
 	rc = dsdb_create_indexes(db);
+	/*
+	 * Statistics from a sample of each index (1000 rows) instead of
+	 * every row: the query planner needs only their rough shape, and a
+	 * full ANALYZE was a fifth of the index phase of an import.
+	 */
 	if (!rc)
-		rc = dsdb_exec(db, "ANALYZE", "ANALYZE");
+		rc = dsdb_exec(db, "PRAGMA analysis_limit = 1000; ANALYZE", "ANALYZE");
 	if (rc) {
 		run_simple(db, ST_ROLLBACK, "ROLLBACK");
 		db->in_txn = false;
