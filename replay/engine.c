@@ -28,7 +28,8 @@
  * The loop. Everything it needs was prepared before (plans, loaded blobs,
  * opened devices); per call it sleeps if pacing, restores buffers the call
  * reads, copies the argument memory, remaps ids, calls ioctl(), records the
- * returned ids and compares the result. No SQL runs until the loop is over.
+ * returned ids and compares the result, and after a sync call the result
+ * buffers (bufcheck.c). No SQL runs until the loop is over.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -529,6 +530,7 @@ enum {
 	STEP_KMS = 4,		/* a KMS commit or flip: events */
 	STEP_SETUP = 8,		/* before --from: not paced */
 	STEP_SUBMIT = 16,	/* keep its queue id and seqno */
+	STEP_RESULTS = 32,	/* result buffers to compare after it */
 };
 
 struct rp_step {
@@ -712,6 +714,7 @@ int rp_run_once(struct rp_run *run, char **paths)
 		st->flags = (c->plan->nslots ? STEP_SLOTS : 0) | (c->nsnap ? STEP_SNAP : 0) |
 			    (c->plan->kms_commit || c->plan->wants_event ? STEP_KMS : 0) |
 			    (c->setup ? STEP_SETUP : 0) |
+			    (c->nres && !opt->no_buffer_check ? STEP_RESULTS : 0) |
 			    (c->plan->queue_slot >= 0 || c->plan->seqno_off >= 0 ? STEP_SUBMIT : 0);
 		st->returned = c->returned;
 		st->cap_ret = c->ret;
@@ -776,12 +779,23 @@ int rp_run_once(struct rp_run *run, char **paths)
 			if (st->p->wants_event)
 				run->files[st->c->file].pending_events++;
 		}
-		if (rmsg[0] || needs_check(st, ret, err)) {
+		if (rmsg[0] || needs_check(st, ret, err) ||
+		    ((st->flags & STEP_RESULTS) && ret >= 0 && st->returned && st->cap_ret >= 0)) {
 			struct rp_result *r = &run->res[cap->order[st->order]];
 
-			r->mismatch = rp_check_call(run, st->c, ret, err, note[0] ? note : rmsg);
+			if (rmsg[0] || needs_check(st, ret, err))
+				r->mismatch = rp_check_call(run, st->c, ret, err,
+							    note[0] ? note : rmsg);
 			if (rmsg[0] && !r->mismatch && st->returned && st->cap_ret >= 0)
 				rp_append(&r->mismatch, "buffer restore: %s", rmsg);
+			/* What the work it waited for left in the buffers. */
+			if ((st->flags & STEP_RESULTS) && ret >= 0 && st->returned &&
+			    st->cap_ret >= 0) {
+				int64_t t = rp_now_ns();
+
+				rp_check_results(run, st->c, &r->mismatch);
+				run->check_ns += rp_now_ns() - t;
+			}
 			if (r->mismatch) {
 				mismatches++;
 				if (ret < 0 && st->cap_ret >= 0)

@@ -626,36 +626,76 @@ nomem:
 	return -1;
 }
 
-static int load_snapshots(struct rd *r, struct rp_capture *cap, struct fdrow *rows,
-			  size_t nrows)
+/* The phase column (schema version 4); older captures hold only "before". */
+static int snap_phase(struct rd *r, struct rp_arena *a, int col, int64_t id, bool *after)
 {
-	size_t capn = 0, n = 0;
+	const char *phase;
+
+	if (col_text(r, a, col, "phase", &phase))
+		return -1;
+	if (phase && !strcmp(phase, "after")) {
+		*after = true;
+		return 0;
+	}
+	if (phase && !strcmp(phase, "before")) {
+		*after = false;
+		return 0;
+	}
+	rp_errf(r->err, "malformed capture: buffer_snapshot %" PRId64 ": phase '%.20s' is"
+		" neither 'before' nor 'after'", id, phase ? phase : "(null)");
+	return -1;
+}
+
+/*
+ * Before-call snapshots go to cap->snaps (restores), after-call ones to
+ * cap->results (compared after the call), each in call order.
+ */
+static int load_snapshots(struct rd *r, struct rp_capture *cap, struct fdrow *rows,
+			  size_t nrows, bool has_phase)
+{
+	size_t capn[2] = { 0, 0 }, n[2] = { 0, 0 };
 	struct rp_call *c = NULL;
 	int rc;
 
-	if (prep(r, "buffer_snapshot",
-		 "SELECT s.id, s.ioctl_id, s.handle, s.offset, s.size, s.blob_hash, g.fd_id, s.ns"
+	if (prep(r, "buffer_snapshot", has_phase ?
+		 "SELECT s.id, s.ioctl_id, s.handle, s.offset, s.size, s.blob_hash, g.fd_id, s.ns,"
+		 " s.gem_id, g.create_ioctl_id, s.phase"
+		 " FROM buffer_snapshot s LEFT JOIN gem_object g ON g.id = s.gem_id"
+		 " WHERE s.ioctl_id IS NOT NULL ORDER BY s.ioctl_id, s.id" :
+		 "SELECT s.id, s.ioctl_id, s.handle, s.offset, s.size, s.blob_hash, g.fd_id, s.ns,"
+		 " s.gem_id, g.create_ioctl_id, 'before'"
 		 " FROM buffer_snapshot s LEFT JOIN gem_object g ON g.id = s.gem_id"
 		 " WHERE s.ioctl_id IS NOT NULL ORDER BY s.ioctl_id, s.id"))
 		return -1;
 	while ((rc = step(r)) == 1) {
-		struct rp_snap *s;
-		int64_t ioctl_id, handle, off, size, fd_id;
+		struct rp_snap *s, **arr;
+		int64_t id, ioctl_id, handle, off, size, fd_id;
 		const char *hash;
 		struct fdrow *f;
+		bool after = false;
+		uint32_t *first, *count;
+		size_t *nn;
 
-		if (reserve((void **)&cap->snaps, &capn, n, sizeof(*s)))
-			goto nomem;
-		s = &cap->snaps[n];
 		r->row = sqlite3_column_int64(r->st, 0);
-		if (col_i64(r, 0, "id", &s->id, NULL, 0) ||
-		    col_i64(r, 1, "ioctl_id", &ioctl_id, NULL, 0) ||
+		if (col_i64(r, 0, "id", &id, NULL, 0) ||
+		    snap_phase(r, &cap->arena, 10, id, &after))
+			goto fail;
+		arr = after ? &cap->results : &cap->snaps;
+		nn = &n[after];
+		if (reserve((void **)arr, &capn[after], *nn, sizeof(*s)))
+			goto nomem;
+		s = &(*arr)[*nn];
+		s->id = id;
+		s->after = after;
+		if (col_i64(r, 1, "ioctl_id", &ioctl_id, NULL, 0) ||
 		    col_i64(r, 2, "handle", &handle, NULL, 0) ||
 		    col_i64(r, 3, "offset", &off, NULL, 0) ||
 		    col_i64(r, 4, "size", &size, NULL, 0) ||
 		    col_text(r, &cap->arena, 5, "blob_hash", &hash) ||
 		    col_i64(r, 6, "gem.fd_id", &fd_id, NULL, 0) ||
-		    col_i64(r, 7, "ns", &s->ns, NULL, 0))
+		    col_i64(r, 7, "ns", &s->ns, NULL, 0) ||
+		    col_i64(r, 8, "gem_id", &s->gem_id, NULL, 0) ||
+		    col_i64(r, 9, "gem.create_ioctl_id", &s->gem_call, NULL, 0))
 			goto fail;
 		if (!c || c->id != ioctl_id)
 			c = rp_find_call(cap, ioctl_id);
@@ -698,15 +738,18 @@ static int load_snapshots(struct rd *r, struct rp_capture *cap, struct fdrow *ro
 		}
 		if (f && f->file >= 0)
 			s->file = f->file;
-		if (c->nsnap == 0)
-			c->snap_first = (uint32_t)n;
-		c->nsnap++;
+		first = after ? &c->res_first : &c->snap_first;
+		count = after ? &c->nres : &c->nsnap;
+		if (*count == 0)
+			*first = (uint32_t)*nn;
+		(*count)++;
 		if (s->file < 0)
 			s->file = c->file;
-		n++;
+		(*nn)++;
 	}
 	done(r);
-	cap->nsnaps = n;
+	cap->nsnaps = n[0];
+	cap->nresults = n[1];
 	return rc;
 nomem:
 	rp_errf(r->err, "out of memory");
@@ -871,7 +914,8 @@ int rp_load(struct ds_db *db, struct rp_capture *cap, struct rp_err *err)
 		 */
 		c->desc = ds_uapi_lookup_nr(cap->devices[cap->files[f].device].drv, c->request, NULL);
 	}
-	if (load_snapshots(&r, cap, rows, nrows) < 0 || load_jobs(&r, cap) < 0 ||
+	if (load_snapshots(&r, cap, rows, nrows, ds_db_schema_version(db) >= 4) < 0 ||
+	    load_jobs(&r, cap) < 0 ||
 	    collect_kprops(cap, err))
 		goto fail;
 	free(rows);
@@ -881,50 +925,53 @@ fail:
 	return -1;
 }
 
-static const struct rp_capture *sort_cap;
+static const struct rp_snap *sort_snaps;
 
 static int cmp_snap_hash(const void *a, const void *b)
 {
-	const struct rp_snap *x = &sort_cap->snaps[*(const size_t *)a];
-	const struct rp_snap *y = &sort_cap->snaps[*(const size_t *)b];
+	const struct rp_snap *x = &sort_snaps[*(const size_t *)a];
+	const struct rp_snap *y = &sort_snaps[*(const size_t *)b];
 	int d = strcmp(x->hash, y->hash);
 
 	return d ? d : (x->id < y->id ? -1 : x->id > y->id);
 }
 
-int rp_load_blobs(struct ds_db *db, struct rp_capture *cap, struct rp_err *err)
+/* The blobs of @n snapshots in @snaps that a replayed call uses. */
+static int load_blob_set(struct ds_db *db, struct rp_capture *cap, struct rp_snap *snaps,
+			 size_t n, struct rp_err *err)
 {
 	size_t *idx, i;
 
-	if (!cap->nsnaps)
+	if (!n)
 		return 0;
-	idx = malloc(cap->nsnaps * sizeof(*idx));
+	idx = malloc(n * sizeof(*idx));
 	if (!idx) {
 		rp_errf(err, "out of memory");
 		return -1;
 	}
-	for (i = 0; i < cap->nsnaps; i++)
+	for (i = 0; i < n; i++)
 		idx[i] = i;
 	/* Content-addressed: one load per distinct blob. */
-	sort_cap = cap;
-	qsort(idx, cap->nsnaps, sizeof(*idx), cmp_snap_hash);
-	for (i = 0; i < cap->nsnaps; i++) {
-		struct rp_snap *s = &cap->snaps[idx[i]];
-		const struct rp_snap *prev = i ? &cap->snaps[idx[i - 1]] : NULL;
+	sort_snaps = snaps;
+	qsort(idx, n, sizeof(*idx), cmp_snap_hash);
+	for (i = 0; i < n; i++) {
+		struct rp_snap *s = &snaps[idx[i]];
+		const struct rp_snap *prev = i ? &snaps[idx[i - 1]] : NULL;
 		const struct rp_call *c = rp_find_call(cap, s->ioctl_id);
+		const char *what = s->after ? "result " : "";
 		void *data = NULL;
 		size_t size = 0;
 		int rc;
 
-		/* Only what a replayed call restores. */
+		/* Only what a replayed call restores or compares. */
 		if (!c || c->skip != RP_RUN)
 			continue;
 		if (prev && prev->data && !strcmp(prev->hash, s->hash)) {
 			if (prev->size != s->size) {
-				rp_errf(err, "malformed capture: buffer_snapshot %" PRId64 " (call %"
+				rp_errf(err, "malformed capture: %sbuffer_snapshot %" PRId64 " (call %"
 					PRId64 ") says blob %s has %" PRIu64 " bytes, snapshot %"
-					PRId64 " says %" PRIu64, s->id, s->ioctl_id, s->hash, s->size,
-					prev->id, prev->size);
+					PRId64 " says %" PRIu64, what, s->id, s->ioctl_id,
+					s->hash, s->size, prev->id, prev->size);
 				goto fail;
 			}
 			s->data = prev->data;
@@ -932,18 +979,19 @@ int rp_load_blobs(struct ds_db *db, struct rp_capture *cap, struct rp_err *err)
 		}
 		rc = ds_db_get_blob(db, s->hash, (size_t)s->size, &data, &size);
 		if (rc < 0) {
-			rp_errf(err, "malformed capture: buffer_snapshot %" PRId64 " (call %" PRId64
-				", GEM handle %u): blob %s: %s", s->id, s->ioctl_id, s->handle,
-				s->hash, rc == DS_DB_TOO_BIG ? "larger than the snapshot's size" :
-				rc == DS_DB_NOTFOUND ? "not in the blob table" : ds_db_errmsg(db));
+			rp_errf(err, "malformed capture: %sbuffer_snapshot %" PRId64 " (call %" PRId64
+				", GEM handle %u): blob %s: %s", what, s->id, s->ioctl_id,
+				s->handle, s->hash, rc == DS_DB_TOO_BIG ?
+				"larger than the snapshot's size" : rc == DS_DB_NOTFOUND ?
+				"not in the blob table" : ds_db_errmsg(db));
 			goto fail;
 		}
 		if (size != s->size) {
 			free(data);
-			rp_errf(err, "malformed capture: buffer_snapshot %" PRId64 " (call %" PRId64
+			rp_errf(err, "malformed capture: %sbuffer_snapshot %" PRId64 " (call %" PRId64
 				", GEM handle %u): blob %s has %zu bytes, the snapshot %" PRIu64
-				" (truncated blob?)", s->id, s->ioctl_id, s->handle, s->hash, size,
-				s->size);
+				" (truncated blob?)", what, s->id, s->ioctl_id, s->handle,
+				s->hash, size, s->size);
 			goto fail;
 		}
 		s->data = rp_memdup(&cap->arena, data, size);
@@ -962,6 +1010,13 @@ fail:
 	return -1;
 }
 
+int rp_load_blobs(struct ds_db *db, struct rp_capture *cap, bool results, struct rp_err *err)
+{
+	if (load_blob_set(db, cap, cap->snaps, cap->nsnaps, err))
+		return -1;
+	return results ? load_blob_set(db, cap, cap->results, cap->nresults, err) : 0;
+}
+
 void rp_capture_free(struct rp_capture *cap)
 {
 	free(cap->devices);
@@ -969,6 +1024,7 @@ void rp_capture_free(struct rp_capture *cap)
 	free(cap->calls);
 	free(cap->order);
 	free(cap->snaps);
+	free(cap->results);
 	free(cap->jobs);
 	free(cap->kprops);
 	rp_arena_free(&cap->arena);

@@ -17,6 +17,9 @@
  * events, tracefs (root). Without tracefs the ioctls are still replayed and
  * compared, and the jobs are reported unchecked.
  *
+ * Results: job hashes (simgpu), and buffer contents after the capture's
+ * sync calls where the capture holds them (bufcheck.c, --no-buffer-check).
+ *
  * Limits: see docs/replay.md (mmap'ed CPU writes between submissions are
  * only seen through the snapshots the capture took; fds received from
  * outside the capture cannot be replayed; one replay thread).
@@ -201,6 +204,11 @@ static void print_run(FILE *out, const struct rp_run *run, const struct rp_optio
 		fprintf(out, ", %.1f MiB of buffers restored at %.0f MiB/s",
 			run->restored_bytes / 1048576.0,
 			run->restore_ns ? run->restored_bytes / 1048576.0 / (run->restore_ns / 1e9) : 0.0);
+	if (run->buffers_checked)
+		fprintf(out, ", %zu result buffer%s (%.1f MiB) compared in %.3f s, %zu differ%s",
+			run->buffers_checked, run->buffers_checked == 1 ? "" : "s",
+			run->checked_bytes / 1048576.0, run->check_ns / 1e9,
+			run->buffer_mismatches, run->buffer_mismatches == 1 ? "s" : "");
 	fprintf(out, "; %zu mismatch%s", run->mismatches, run->mismatches == 1 ? "" : "es");
 	if (run->failed)
 		fprintf(out, " (%zu failed call%s)", run->failed, run->failed == 1 ? "" : "s");
@@ -293,7 +301,7 @@ static int open_output(const char *path, struct ds_db **db)
 int cmd_replay(int argc, char **argv)
 {
 	enum { O_PACE = 256, O_FROM, O_FROM_SUBMIT, O_TO, O_TO_SUBMIT, O_REPEAT, O_ON_ERROR,
-	       O_DEVICE, O_NO_KERNEL, O_RAW, O_LABEL, O_NO_DIAG, O_MAX_SHOWN };
+	       O_DEVICE, O_NO_KERNEL, O_RAW, O_LABEL, O_NO_DIAG, O_MAX_SHOWN, O_NO_BUFCHECK };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "label", required_argument, NULL, O_LABEL },
@@ -308,6 +316,7 @@ int cmd_replay(int argc, char **argv)
 		{ "no-kernel", no_argument, NULL, O_NO_KERNEL },
 		{ "raw-unknown", no_argument, NULL, O_RAW },
 		{ "no-diagnose", no_argument, NULL, O_NO_DIAG },
+		{ "no-buffer-check", no_argument, NULL, O_NO_BUFCHECK },
 		{ "max-shown", required_argument, NULL, O_MAX_SHOWN },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -395,6 +404,9 @@ int cmd_replay(int argc, char **argv)
 		case O_NO_DIAG:
 			opt.no_diagnose = true;
 			break;
+		case O_NO_BUFCHECK:
+			opt.no_buffer_check = true;
+			break;
 		case O_MAX_SHOWN:
 			if (parse_u64(optarg, &v, 0) || v > 1000000)
 				return drmscope_usage_error("replay", "--max-shown takes a count");
@@ -447,7 +459,7 @@ int cmd_replay(int argc, char **argv)
 			" sent to the kernel)\n", opt.capture);
 		goto out;
 	}
-	if (rp_restore_prepare(&cap)) {
+	if (rp_restore_prepare(&cap) || (!opt.no_buffer_check && rp_results_prepare(&cap))) {
 		fprintf(stderr, "drmscope replay: out of memory\n");
 		goto out;
 	}

@@ -13,7 +13,10 @@
  *               against the uapi walker, handle lifetimes, snapshots, blobs
  *   objmap.c    captured -> replayed ids (GEM handles, flink names, fds,
  *               syncobjs, VMs, queues, KMS objects, mmap offsets)
- *   restore.c   buffer contents from blobs into the replayed BOs
+ *   restore.c   buffer contents from blobs into the replayed BOs, and the
+ *               CPU mappings of replayed BOs (also used by bufcheck.c)
+ *   bufcheck.c  replayed buffer contents after a sync call against the
+ *               capture's result snapshots
  *   check.c     result comparison, per call and per job (simgpu hashes)
  *   simgpu.c    simgpu specifics: job matching from the replay's kernel
  *               events and the diagnosis that names the differing command
@@ -92,6 +95,7 @@ struct rp_options {
 	bool no_kernel;
 	bool raw_unknown;
 	bool no_diagnose;
+	bool no_buffer_check;		/* --no-buffer-check */
 	int verbose;
 	unsigned max_shown;		/* mismatches printed per run */
 	char options_text[1024];	/* for run.options */
@@ -150,7 +154,10 @@ struct rp_call {
 
 	const struct ds_uapi_ioctl *desc;
 	int file;			/* index into rp_capture.files */
-	uint32_t snap_first, nsnap;	/* buffer snapshots taken at this call */
+	uint32_t snap_first, nsnap;	/* buffer snapshots taken before this call */
+	uint32_t res_first, nres;	/* result snapshots taken after it */
+	struct rp_sigwait *settle;	/* results: the work to wait for first */
+	uint32_t nsettle;
 	uint32_t job_first, njobs;	/* captured jobs it submitted */
 	uint64_t submit_no;		/* 1-based ordinal of submissions, 0: none */
 	int64_t key;			/* replay order and pacing time */
@@ -165,7 +172,10 @@ struct rp_snap {
 	int64_t id;
 	int64_t ioctl_id;
 	int64_t ns;			/* when it was taken, 0: unknown */
+	int64_t gem_id;			/* gem_object row, 0: unknown */
+	int64_t gem_call;		/* the call that created the object, 0: unknown */
 	int file;
+	bool after;			/* phase 'after': results to compare */
 	uint32_t handle;		/* captured GEM handle */
 	uint64_t offset, size;
 	char hash[33];
@@ -182,6 +192,15 @@ enum rp_restore_mode {
 	RP_RESTORE_FULL = 0,	/* the first picture of this range: all of it */
 	RP_RESTORE_DELTA,	/* only what changed since the last picture applied */
 	RP_RESTORE_SKIP,	/* the same contents, or an older picture */
+};
+
+/*
+ * A syncobj a replayed submission signals, read from its argument memory
+ * (the replayed handle once remapped) when its results are compared.
+ */
+struct rp_sigwait {
+	const uint8_t *handle;		/* u32 in the plan's memory */
+	const uint8_t *point;		/* u64 timeline point, or NULL */
 };
 
 struct rp_job {
@@ -212,8 +231,10 @@ struct rp_capture {
 	struct rp_call *calls;		/* in id order */
 	size_t ncalls;
 	uint32_t *order;		/* replay order: indices into calls */
-	struct rp_snap *snaps;		/* by ioctl_id */
+	struct rp_snap *snaps;		/* before-call snapshots, by ioctl_id */
 	size_t nsnaps;
+	struct rp_snap *results;	/* after-call snapshots, by ioctl_id */
+	size_t nresults;
 	struct rp_job *jobs;		/* by submit_ioctl_id, seqno */
 	size_t njobs;
 	struct rp_kprop *kprops;
@@ -226,8 +247,11 @@ struct rp_capture {
 
 /* load.c: read the capture into @cap. Returns 0 or -1 with @err set. */
 int rp_load(struct ds_db *db, struct rp_capture *cap, struct rp_err *err);
-/* Load every snapshot's blob (called by validation). */
-int rp_load_blobs(struct ds_db *db, struct rp_capture *cap, struct rp_err *err);
+/*
+ * Load the blobs of the replayed calls' snapshots (called by validation),
+ * and of their result snapshots if @results.
+ */
+int rp_load_blobs(struct ds_db *db, struct rp_capture *cap, bool results, struct rp_err *err);
 void rp_capture_free(struct rp_capture *cap);
 struct rp_call *rp_find_call(struct rp_capture *cap, int64_t id);
 /* Normalise a hash ("0x1f", 31, "000...1f") to 16 lowercase hex digits. */
@@ -459,6 +483,9 @@ struct rp_run {
 	size_t nknames, capknames;
 	uint64_t restored_bytes;
 	int64_t restore_ns;
+	uint64_t checked_bytes;		/* result buffers compared */
+	int64_t check_ns;		/* time spent comparing them */
+	size_t buffers_checked, buffer_mismatches;
 	int64_t t0_ns;			/* replay clock at the first call */
 	bool stopped;			/* --on-error=stop fired */
 	char err[RP_ERRLEN];
@@ -491,6 +518,13 @@ void rp_slots_out(struct rp_run *run, const struct rp_call *c);
 int rp_restore_prepare(struct rp_capture *cap);
 int rp_restore(struct rp_run *run, const struct rp_call *c, char *msg, size_t len);
 struct rp_bomap *rp_bo_get(struct rp_run *run, uint32_t file, uint32_t handle, bool create);
+/*
+ * The replayed BO behind snapshot @s, mapped as restores map it: a pointer
+ * to @s's range, and the replayed GEM handle in *@handle. NULL with @msg
+ * set when it cannot be had.
+ */
+const uint8_t *rp_snap_map(struct rp_run *run, const struct rp_snap *s, uint32_t *handle,
+			   char *msg, size_t len);
 void rp_bo_forget(struct rp_run *run, uint32_t file, uint32_t handle);
 void rp_bos_release(struct rp_run *run);
 /* Copy @size bytes into a mapping the way restores do (benchmarked). */
@@ -506,6 +540,20 @@ int rp_check_prepare(struct rp_capture *cap, struct rp_call *c);
 bool rp_check_compares(const char *name, unsigned kind);
 /* Append "; text" to *@msg (malloc'ed). */
 void rp_append(char **msg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * bufcheck.c: compare call @c's result snapshots with the replayed buffers
+ * (after the call succeeded on both sides); differences are appended to
+ * *@mismatch. Returns the number of buffers that differ.
+ */
+unsigned rp_check_results(struct rp_run *run, const struct rp_call *c, char **mismatch);
+/*
+ * Before the run, in replay order: for each call with result snapshots, the
+ * syncobjs that the file's submissions since the previous such call signal
+ * (arrays flagged DS_UAPI_A_SIGNALS), waited for before comparing. Returns
+ * 0 or -1 when out of memory.
+ */
+int rp_results_prepare(struct rp_capture *cap);
 
 /* simgpu.c: jobs of the run from its kernel events, checked and stored. */
 int rp_jobs_check(struct rp_run *run, struct ds_db *wdb, FILE *out);

@@ -11,7 +11,9 @@
  * the driver's mmap-offset ioctl (found in the uapi tables: the call whose
  * struct is a GEM handle in and an mmap offset out, e.g.
  * DRM_IOCTL_SIMGPU_BO_MMAP_OFFSET, DRM_IOCTL_VIRTGPU_MAP, or
- * DRM_IOCTL_MODE_MAP_DUMB). Mappings are kept until the handle is closed.
+ * DRM_IOCTL_MODE_MAP_DUMB). Mappings are kept until the handle is closed;
+ * bufcheck.c reads replayed results through the same mappings
+ * (rp_snap_map()).
  * GPU virtual addresses are not touched: VM_BIND drivers let user space
  * choose them, so the replayed command buffers are the captured ones.
  *
@@ -178,62 +180,96 @@ static int get_mmap_offset(int fd, const struct ds_uapi_driver *drv, uint32_t ha
 	return -EINVAL;
 }
 
-static int restore_one(struct rp_run *run, const struct rp_snap *s, char *msg, size_t len)
+/* The replayed BO behind snapshot @s (its bomap entry made if needed). */
+static struct rp_bomap *snap_bo(struct rp_run *run, const struct rp_snap *s, uint64_t *handle,
+				char *msg, size_t len)
+{
+	struct rp_bomap *bo;
+
+	if (!rp_map_get(&run->map, RP_C_GEM, (uint32_t)s->file, s->handle, handle)) {
+		snprintf(msg, len, "buffer_snapshot %" PRId64 ": GEM handle %" PRIu32
+			 " has no replayed object", s->id, s->handle);
+		return NULL;
+	}
+	bo = rp_bo_get(run, (uint32_t)s->file, (uint32_t)*handle, true);
+	if (!bo)
+		snprintf(msg, len, "out of memory");
+	return bo;
+}
+
+/* Make @bo's CPU mapping cover @s's range. */
+static int snap_map(struct rp_run *run, const struct rp_snap *s, struct rp_bomap *bo,
+		    uint64_t handle, char *msg, size_t len)
 {
 	const struct rp_rfile *rf = &run->files[s->file];
 	const struct rp_device *dev = &run->cap->devices[rf->device];
-	struct rp_bomap *bo;
-	uint64_t handle, end = s->offset + s->size;
+	uint64_t end = s->offset + s->size;
 	long page = sysconf(_SC_PAGESIZE);
+	size_t want;
+	void *m;
 	int rc;
 
-	if (!rp_map_get(&run->map, RP_C_GEM, (uint32_t)s->file, s->handle, &handle)) {
-		snprintf(msg, len, "buffer_snapshot %" PRId64 ": GEM handle %" PRIu32
-			 " has no replayed object", s->id, s->handle);
-		return -1;
-	}
-	bo = rp_bo_get(run, (uint32_t)s->file, (uint32_t)handle, true);
-	if (!bo) {
-		snprintf(msg, len, "out of memory");
-		return -1;
-	}
-	if (s->mode == RP_RESTORE_SKIP)
-		return 0;
 	if (bo->size && end > bo->size) {
 		snprintf(msg, len, "buffer_snapshot %" PRId64 ": range %" PRIu64 "+%" PRIu64
 			 " lies beyond the replayed BO's %" PRIu64 " bytes", s->id, s->offset,
 			 s->size, bo->size);
 		return -1;
 	}
-	if (!bo->map || bo->map_len < end) {
-		size_t want = bo->size ? bo->size : (size_t)((end + page - 1) & ~(uint64_t)(page - 1));
-		void *m;
-
-		if (!bo->mmap_offset) {
-			rc = get_mmap_offset(rf->fd, dev->drv, (uint32_t)handle, &bo->mmap_offset);
-			if (rc) {
-				snprintf(msg, len, "buffer_snapshot %" PRId64 ": no mmap offset for GEM"
-					 " handle %" PRIu64 ": %s", s->id, handle, strerror(-rc));
-				return -1;
-			}
-		}
-		bo_unmap(bo);
-		/*
-		 * A restore that writes most of the BO has the kernel fill the
-		 * pages in one go rather than one fault per page.
-		 */
-		m = mmap(NULL, want, PROT_READ | PROT_WRITE,
-			 MAP_SHARED | (s->size * 2 >= want ? MAP_POPULATE : 0), rf->fd,
-			 (off_t)bo->mmap_offset);
-		if (m == MAP_FAILED) {
-			snprintf(msg, len, "buffer_snapshot %" PRId64 ": mmap of GEM handle %" PRIu64
-				 " (%zu bytes at offset 0x%" PRIx64 "): %s", s->id, handle, want,
-				 bo->mmap_offset, strerror(errno));
+	if (bo->map && bo->map_len >= end)
+		return 0;
+	want = bo->size ? bo->size : (size_t)((end + page - 1) & ~(uint64_t)(page - 1));
+	if (!bo->mmap_offset) {
+		rc = get_mmap_offset(rf->fd, dev->drv, (uint32_t)handle, &bo->mmap_offset);
+		if (rc) {
+			snprintf(msg, len, "buffer_snapshot %" PRId64 ": no mmap offset for GEM"
+				 " handle %" PRIu64 ": %s", s->id, handle, strerror(-rc));
 			return -1;
 		}
-		bo->map = m;
-		bo->map_len = want;
 	}
+	bo_unmap(bo);
+	/*
+	 * A range that is most of the BO has the kernel fill the pages in one
+	 * go rather than one fault per page.
+	 */
+	m = mmap(NULL, want, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | (s->size * 2 >= want ? MAP_POPULATE : 0), rf->fd,
+		 (off_t)bo->mmap_offset);
+	if (m == MAP_FAILED) {
+		snprintf(msg, len, "buffer_snapshot %" PRId64 ": mmap of GEM handle %" PRIu64
+			 " (%zu bytes at offset 0x%" PRIx64 "): %s", s->id, handle, want,
+			 bo->mmap_offset, strerror(errno));
+		return -1;
+	}
+	bo->map = m;
+	bo->map_len = want;
+	return 0;
+}
+
+const uint8_t *rp_snap_map(struct rp_run *run, const struct rp_snap *s, uint32_t *handle,
+			   char *msg, size_t len)
+{
+	struct rp_bomap *bo;
+	uint64_t h;
+
+	bo = snap_bo(run, s, &h, msg, len);
+	if (!bo || snap_map(run, s, bo, h, msg, len))
+		return NULL;
+	*handle = (uint32_t)h;
+	return (const uint8_t *)bo->map + s->offset;
+}
+
+static int restore_one(struct rp_run *run, const struct rp_snap *s, char *msg, size_t len)
+{
+	struct rp_bomap *bo;
+	uint64_t handle;
+
+	bo = snap_bo(run, s, &handle, msg, len);
+	if (!bo)
+		return -1;
+	if (s->mode == RP_RESTORE_SKIP)
+		return 0;
+	if (snap_map(run, s, bo, handle, msg, len))
+		return -1;
 	if (s->mode == RP_RESTORE_DELTA) {
 		uint32_t r;
 

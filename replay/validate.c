@@ -12,8 +12,9 @@
  * over it). Then, in replay order, object lifetimes are simulated: a handle,
  * id or fd that a call which succeeded in the capture passes in must have
  * been returned by an earlier call of the capture (else it is "dangling"),
- * and every buffer snapshot must name a live GEM handle. Last, every
- * snapshot's blob is loaded and checked against its size and hash.
+ * and every buffer snapshot must name a live GEM handle (a result snapshot,
+ * taken after its call, one still alive after it). Last, every snapshot's
+ * blob is loaded and checked against its size and hash.
  *
  * Errors name the call (its ioctl id and name) and what is wrong. Nothing is
  * handed to the kernel until this returns 0.
@@ -50,6 +51,28 @@ static bool none(const struct rp_slot *s, uint64_t v)
 	return v == 0;
 }
 
+/* Every snapshot of @c (@what, taken @when) must be of a live GEM handle. */
+static void check_snaps_alive(struct vstate *v, const struct rp_objmap *live,
+			      const struct rp_call *c, const struct rp_snap *snaps,
+			      size_t n, const char *what, const char *when)
+{
+	struct rp_err e = { 0 };
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		const struct rp_snap *s = &snaps[k];
+
+		if (s->file >= 0 && rp_map_get(live, RP_C_GEM, (uint32_t)s->file,
+					       s->handle, NULL))
+			continue;
+		e.set = false;
+		rp_errf(&e, "malformed capture: call %" PRId64 " (%s): %s %" PRId64
+			" is of GEM handle %" PRIu32 ", which is not alive %s",
+			c->id, c->name, what, s->id, s->handle, when);
+		report(v, e.msg);
+	}
+}
+
 static void check_lifetimes(struct vstate *v, struct rp_capture *cap)
 {
 	struct rp_objmap live;
@@ -84,33 +107,27 @@ static void check_lifetimes(struct vstate *v, struct rp_capture *cap)
 				s->node >= 0 ? " (in an array)" : "");
 			report(v, e.msg);
 		}
-		for (k = 0; k < c->nsnap; k++) {
-			const struct rp_snap *s = &cap->snaps[c->snap_first + k];
+		check_snaps_alive(v, &live, c, &cap->snaps[c->snap_first], c->nsnap,
+				  "buffer_snapshot", "there");
+		if (ok) {
+			for (k = 0; k < p->nslots; k++) {
+				const struct rp_slot *s = &p->slots[k];
 
-			if (s->file >= 0 && rp_map_get(&live, RP_C_GEM, (uint32_t)s->file,
-						       s->handle, NULL))
-				continue;
-			e.set = false;
-			rp_errf(&e, "malformed capture: call %" PRId64 " (%s): buffer_snapshot %"
-				PRId64 " is of GEM handle %" PRIu32 ", which is not alive there",
-				c->id, c->name, s->id, s->handle);
-			report(v, e.msg);
-		}
-		if (!ok)
-			continue;
-		for (k = 0; k < p->nslots; k++) {
-			const struct rp_slot *s = &p->slots[k];
+				if ((s->ops & RP_SLOT_OUT) && s->has_out && s->cls &&
+				    !none(s, s->cap_out))
+					if (rp_map_put(&live, s->cls, s->ns, s->cap_out, 1))
+						report(v, "out of memory");
+			}
+			for (k = 0; k < p->nslots; k++) {
+				const struct rp_slot *s = &p->slots[k];
 
-			if ((s->ops & RP_SLOT_OUT) && s->has_out && s->cls && !none(s, s->cap_out))
-				if (rp_map_put(&live, s->cls, s->ns, s->cap_out, 1))
-					report(v, "out of memory");
+				if (s->ops & RP_SLOT_DESTROY)
+					rp_map_del(&live, s->cls, s->ns, s->cap_in);
+			}
 		}
-		for (k = 0; k < p->nslots; k++) {
-			const struct rp_slot *s = &p->slots[k];
-
-			if (s->ops & RP_SLOT_DESTROY)
-				rp_map_del(&live, s->cls, s->ns, s->cap_in);
-		}
+		/* Results are read after the call: their handles must live on. */
+		check_snaps_alive(v, &live, c, &cap->results[c->res_first], c->nres,
+				  "result buffer_snapshot", "after it");
 	}
 	rp_map_free(&live);
 }
@@ -161,7 +178,7 @@ size_t rp_validate(struct ds_db *db, struct rp_capture *cap,
 		check_lifetimes(&v, cap);
 	if (!v.errors) {
 		e.set = false;
-		if (rp_load_blobs(db, cap, &e))
+		if (rp_load_blobs(db, cap, !opt->no_buffer_check, &e))
 			report(&v, e.msg);
 	}
 	if (v.errors > (opt->max_shown ? opt->max_shown : 20))

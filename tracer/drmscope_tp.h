@@ -41,7 +41,10 @@ struct ds_tp_array {
 	uint8_t stored;		/* ioctl_array_blob: 1 if in the blob file */
 };
 
-/* buffer_snapshot: a buffer's contents at a submission or a KMS commit. */
+/*
+ * buffer_snapshot: a buffer's contents before a submission or a KMS commit
+ * (phase 0), or after a synchronisation call returned (phase 1).
+ */
 struct ds_tp_snapshot {
 	int fd;
 	uint64_t seq;
@@ -51,6 +54,7 @@ struct ds_tp_snapshot {
 	uint64_t hash_hi;
 	uint64_t hash_lo;
 	uint8_t stored;
+	uint8_t phase;		/* 0: before the call, 1: after it */
 };
 
 /* mmap: an mmap() of a traced fd. */
@@ -207,6 +211,7 @@ LTTNG_UST_TRACEPOINT_EVENT(drmscope, buffer_snapshot,
 		lttng_ust_field_integer_hex(uint64_t, hash_hi, s->hash_hi)
 		lttng_ust_field_integer_hex(uint64_t, hash_lo, s->hash_lo)
 		lttng_ust_field_integer(uint8_t, stored, s->stored)
+		lttng_ust_field_integer(uint8_t, phase, s->phase)
 	)
 )
 

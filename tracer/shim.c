@@ -20,7 +20,10 @@
  * Environment:
  *   DRMSCOPE_DEVICES      colon-separated fnmatch() patterns of device paths
  *   DRMSCOPE_BUFFERS      "submit" (default): capture buffers read by
- *                         submissions and KMS commits; "none": do not
+ *                         submissions and KMS commits, and for drivers
+ *                         without a job result hash the results at sync
+ *                         points; "results": results for every driver;
+ *                         "none": no buffer contents
  *   DRMSCOPE_BLOB_DIR     where blobs-<pid>.bin go (unset: hash only)
  *   DRMSCOPE_BLOB_COMPRESS "zstd": compress stored buffers
  *   DRMSCOPE_ARRAY_MAX    bytes of arrays captured per ioctl (1 MiB)
@@ -198,6 +201,7 @@ static void configure(void)
 	parse_globs(s && *s ? s : DEFAULT_DEVICES);
 	s = getenv("DRMSCOPE_BUFFERS");
 	shim_config.buffers = !s || strcmp(s, "none");
+	shim_config.results_all = s && !strcmp(s, "results");
 	shim_config.array_max = env_size("DRMSCOPE_ARRAY_MAX", DEFAULT_ARRAY_MAX);
 	shim_config.inline_max = env_size("DRMSCOPE_INLINE_MAX", DEFAULT_INLINE_MAX);
 	if (shim_config.inline_max > (1u << 20))

@@ -64,7 +64,9 @@ extern __thread struct shim_tls shim_tls SHIM_HIDDEN
 struct shim_config {
 	char **globs;			/* device path patterns */
 	unsigned nglobs;
-	bool buffers;			/* DRMSCOPE_BUFFERS=submit */
+	bool buffers;			/* DRMSCOPE_BUFFERS is not "none" */
+	bool results_all;		/* DRMSCOPE_BUFFERS=results: after-sync
+					 * snapshots for every driver */
 	size_t array_max;		/* bytes of arrays per ioctl */
 	size_t inline_max;		/* larger arrays go to the blob file */
 };
@@ -141,6 +143,9 @@ struct shim_call {
 	unsigned natomic_props;
 	char name[32], date[32], desc[96]; /* DRM_IOCTL_VERSION strings */
 	bool got_name;
+	bool results;			/* a submission whose results the next
+					 * sync point snapshots */
+	unsigned sigs_added;		/* syncobjs it signals (A_SIGNALS) */
 };
 
 SHIM_HIDDEN void track_init(void);
@@ -159,6 +164,10 @@ enum {
 	SHIM_IO_PTR_OUT = 1 << 3,	/* has arrays to copy after it */
 };
 SHIM_HIDDEN unsigned shim_io_flags(const struct ds_uapi_ioctl *io);
+/* Are after-sync snapshots taken for @f's driver? */
+SHIM_HIDDEN bool track_wants_results(struct ds_file *f);
+/* A sync call succeeded: snapshot the results of the work it waited for. */
+SHIM_HIDDEN void track_sync(struct shim_call *c);
 /* Does track_after() need to see this request? (cached, lock-free) */
 SHIM_HIDDEN bool track_wants_after(const struct ds_uapi_ioctl *io);
 /* After a successful call: learn offsets, framebuffers, bindings. */

@@ -7,6 +7,8 @@
  *   -- the real ioctl --
  *   ioctl_exit             return value, errno, the argument's bytes after
  *   ioctl_array(_blob)...  the arrays the kernel wrote
+ *   buffer_snapshot...     after a sync call: the results of the work it
+ *                          waited for (phase 1, see shim_track.c)
  *   fd_driver              after a DRM_IOCTL_VERSION that returned the name
  *
  * Events before the call mean that a call which crashes the machine is
@@ -181,6 +183,8 @@ int shim_traced_ioctl(struct ds_file *f, int fd, unsigned long request,
 	c.in_len = c.out_len = 0;
 	c.nsnapped = 0;
 	c.natomic_props = 0;
+	c.results = false;
+	c.sigs_added = 0;
 	if (c.io && c.io->arg)
 		flags = shim_io_flags(c.io);
 
@@ -207,6 +211,8 @@ int shim_traced_ioctl(struct ds_file *f, int fd, unsigned long request,
 		c.seq = ++shim_tls.seq;
 		c.in_len = read_arg(arg, size, in);
 		c.in = in;
+		c.results = shim_config.buffers && c.io && (c.io->flags & DS_UAPI_I_SUBMIT) &&
+			    track_wants_results(f);
 		lttng_ust_tracepoint(drmscope, ioctl_enter, fd, req, c.seq,
 				     (uint32_t)c.in_len, (const uint64_t *)(void *)in,
 				     (uint32_t)((c.in_len + 7) / 8));
@@ -215,7 +221,7 @@ int shim_traced_ioctl(struct ds_file *f, int fd, unsigned long request,
 			walk_arrays(&c, scratch + 2 * ARG_MAX,
 				    scratch_len - 2 * ARG_MAX);
 		}
-		if (c.in_len && shim_config.buffers &&
+		if (c.in_len && shim_config.buffers && c.io &&
 		    (c.io->flags & (DS_UAPI_I_SUBMIT | DS_UAPI_I_KMS_COMMIT)))
 			track_before(&c);
 	}
@@ -241,6 +247,9 @@ int shim_traced_ioctl(struct ds_file *f, int fd, unsigned long request,
 			walk_arrays(&c, scratch + 2 * ARG_MAX,
 				    scratch_len - 2 * ARG_MAX);
 		}
+		if (ret >= 0 && c.in_len && shim_config.buffers && c.io &&
+		    (c.io->flags & DS_UAPI_I_SYNC))
+			track_sync(&c);
 	} else if (ret >= 0 && (after || version) && size) {
 		c.out_len = read_arg(arg, size, out);
 		c.out = out;

@@ -20,6 +20,17 @@
  * Before a KMS commit (SETCRTC, SETPLANE, PAGE_FLIP, DIRTYFB, ATOMIC's
  * FB_ID properties) it snapshots the framebuffers' buffers.
  *
+ * Results (after-sync snapshots), for drivers without a job result hash
+ * (DS_UAPI_D_JOB_HASH) or all of them (DRMSCOPE_BUFFERS=results): per
+ * file, the handles the submissions since the last sync point read (the
+ * set above) and the syncobjs they signal (arrays flagged
+ * DS_UAPI_A_SIGNALS). After a sync call (DS_UAPI_I_SYNC) succeeded: a call
+ * naming GEM handles (VIRTGPU_WAIT) snapshots those of them in the set; a
+ * syncobj wait snapshots the whole set, but only once every syncobj the
+ * submissions signal has signalled (asked with a zero-timeout wait, which
+ * changes nothing), so a picture never shows work half done. The handles
+ * snapshotted leave the set. Nothing of this runs without a sync call.
+ *
  * One mutex guards all of it; it is taken only by calls that need it, and
  * is held across fork (atfork handlers), so children inherit a consistent
  * copy.
@@ -180,7 +191,22 @@ struct vm {
 	size_t n, cap;
 };
 
+/* A syncobj a submission signals, and the timeline point (0: binary). */
+struct sig {
+	uint32_t handle;
+	uint64_t point;
+};
+
+#define MAX_SIGS 1024		/* syncobjs remembered per file between syncs */
+
 struct ds_track {
+	struct u64map pending;	/* GEM handles submitted since the last sync */
+	struct sig *sigs;	/* the syncobjs those submissions signal */
+	size_t nsigs, capsigs;
+	/* A pending submission signals nothing the shim can ask (a sync_file
+	 * fd, or no out-sync at all): only a wait that names buffers then
+	 * says their work is done. */
+	bool blind;
 	struct u64map off2h;	/* mmap offset -> GEM handle */
 	struct u64map fbs;	/* fb id -> struct fb * */
 	struct u64map q2vm;	/* simgpu queue id -> VM id */
@@ -386,11 +412,11 @@ bool track_wants_after(const struct ds_uapi_ioctl *io)
 /* ------------------------------------------------------------ snapshots */
 
 static void snapshot_range(struct shim_call *c, uint32_t handle,
-			   const struct bo_map *m)
+			   const struct bo_map *m, uint8_t phase)
 {
 	struct ds_tp_snapshot s = {
 		.fd = c->fd, .seq = c->seq, .handle = handle,
-		.offset = 0, .size = m->len,
+		.offset = 0, .size = m->len, .phase = phase,
 	};
 	int stored = 0, err;
 
@@ -415,9 +441,12 @@ static void snapshot_handle(struct shim_call *c, uint32_t handle)
 			return;
 	if (c->nsnapped < sizeof(c->snapped) / sizeof(c->snapped[0]))
 		c->snapped[c->nsnapped++] = handle;
+	/* Its results are snapshotted at the next sync point. */
+	if (c->results && get_track(c->f))
+		map_put(&c->f->track->pending, handle, 1);
 	m = find_map(c->f, handle);
 	if (m)
-		snapshot_range(c, handle, m);
+		snapshot_range(c, handle, m, 0);
 }
 
 static void snapshot_fb(struct shim_call *c, uint64_t fb_id)
@@ -462,6 +491,8 @@ void track_before(struct shim_call *c)
 	if (submit && (shim_io_flags(c->io) & TW_SIMGPU) &&
 	    c->request == DRM_IOCTL_SIMGPU_SUBMIT)
 		snapshot_simgpu_vm(c);
+	if (submit && c->results && !c->sigs_added && get_track(c->f))
+		c->f->track->blind = true;
 	for (i = 0; i < s->nfields; i++) {
 		const struct ds_uapi_field *fl = &s->fields[i];
 		unsigned k;
@@ -482,11 +513,76 @@ void track_before(struct shim_call *c)
 	pthread_mutex_unlock(&track_lock);
 }
 
+/* Remember syncobj @handle (at @point) as signalled by pending work. */
+static void add_sig(struct ds_track *t, uint32_t handle, uint64_t point)
+{
+	size_t i;
+
+	for (i = 0; i < t->nsigs; i++) {
+		if (t->sigs[i].handle == handle) {
+			if (point > t->sigs[i].point)
+				t->sigs[i].point = point;
+			return;
+		}
+	}
+	if (t->nsigs == t->capsigs) {
+		size_t cap = t->capsigs ? t->capsigs * 2 : 16;
+		struct sig *n;
+
+		if (cap > MAX_SIGS)
+			return;		/* forgotten: the check is then partial */
+		n = realloc(t->sigs, cap * sizeof(*n));
+		if (!n)
+			return;
+		t->sigs = n;
+		t->capsigs = cap;
+	}
+	t->sigs[t->nsigs++] = (struct sig){ .handle = handle, .point = point };
+}
+
+/* A submission's out-sync array: the syncobjs (and points) it signals. */
+static void collect_sigs(struct shim_call *c, const struct ds_uapi_span *sp)
+{
+	const struct ds_uapi_array *a = sp->array;
+	const uint8_t *p = sp->data;
+	struct ds_track *t;
+	uint64_t i;
+
+	pthread_mutex_lock(&track_lock);
+	t = get_track(c->f);
+	for (i = 0; t && i < sp->count; i++, p += sp->stride) {
+		uint64_t handle = 0, point = 0, v;
+		uint32_t k;
+
+		if (!a->elem) {
+			if (a->elem_kind == DS_UAPI_SYNCOBJ && sp->stride >= 4)
+				memcpy(&handle, p, 4);
+		}
+		for (k = 0; a->elem && k < a->elem->nfields; k++) {
+			const struct ds_uapi_field *fl = &a->elem->fields[k];
+
+			if (ds_uapi_field_get(fl, p, sp->stride, 0, &v))
+				continue;
+			if (fl->kind == DS_UAPI_SYNCOBJ)
+				handle = v;
+			else if (fl->kind == DS_UAPI_VALUE && strstr(fl->name, "point"))
+				point = v;
+		}
+		if (handle && handle <= UINT32_MAX) {
+			add_sig(t, (uint32_t)handle, point);
+			c->sigs_added++;
+		}
+	}
+	pthread_mutex_unlock(&track_lock);
+}
+
 void track_span(struct shim_call *c, const struct ds_uapi_span *sp)
 {
 	const struct ds_uapi_array *a = sp->array;
 	uint64_t i;
 
+	if (sp->data && c->results && (a->flags & DS_UAPI_A_SIGNALS))
+		collect_sigs(c, sp);
 	if (!sp->data || sp->depth)
 		return;
 	if ((c->io->flags & DS_UAPI_I_SUBMIT) && !a->elem &&
@@ -526,6 +622,121 @@ void track_span(struct shim_call *c, const struct ds_uapi_span *sp)
 	}
 }
 
+/* ---------------------------------------------------------- sync points */
+
+bool track_wants_results(struct ds_file *f)
+{
+	const struct ds_uapi_driver *drv =
+		atomic_load_explicit(&f->drv, memory_order_acquire);
+
+	return shim_config.results_all || !drv || !(drv->flags & DS_UAPI_D_JOB_HASH);
+}
+
+/*
+ * Has all the work behind @t's pending set completed? Asks the kernel with
+ * a zero-timeout wait on every syncobj it signals (read-only). An error
+ * other than "not yet" (a syncobj destroyed or reset since) says yes: the
+ * wait the program made is then the best sync point there is.
+ */
+static bool pending_done(int fd, const struct ds_track *t)
+{
+	uint32_t *handles;
+	uint64_t *points;
+	bool timeline = false;
+	size_t i;
+	int ret;
+
+	if (!t->nsigs)
+		return true;
+	handles = calloc(t->nsigs, sizeof(*handles));
+	points = calloc(t->nsigs, sizeof(*points));
+	if (!handles || !points) {
+		free(handles);
+		free(points);
+		return false;
+	}
+	for (i = 0; i < t->nsigs; i++) {
+		handles[i] = t->sigs[i].handle;
+		points[i] = t->sigs[i].point;
+		timeline |= points[i] != 0;
+	}
+	if (timeline) {
+		struct drm_syncobj_timeline_wait w = {
+			.handles = (uintptr_t)handles, .points = (uintptr_t)points,
+			.timeout_nsec = 0, .count_handles = (uint32_t)t->nsigs,
+			.flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL,
+		};
+
+		ret = real_ioctl(fd, DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT, &w);
+	} else {
+		struct drm_syncobj_wait w = {
+			.handles = (uintptr_t)handles, .timeout_nsec = 0,
+			.count_handles = (uint32_t)t->nsigs,
+			.flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL,
+		};
+
+		ret = real_ioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &w);
+	}
+	free(handles);
+	free(points);
+	return ret >= 0 || (errno != ETIME && errno != EINTR && errno != EAGAIN);
+}
+
+/* Snapshot @handle's mapping after the call, and take it out of the set. */
+static void snapshot_result(struct shim_call *c, struct ds_track *t, uint32_t handle)
+{
+	const struct bo_map *m = find_map(c->f, handle);
+
+	if (m)
+		snapshot_range(c, handle, m, 1);
+	map_del(&t->pending, handle);
+}
+
+void track_sync(struct shim_call *c)
+{
+	const struct ds_uapi_struct *s = c->io->arg;
+	struct ds_track *t;
+	bool named = false;
+	uint32_t i;
+	size_t k;
+
+	pthread_mutex_lock(&track_lock);
+	t = c->f->track;
+	if (!t || !t->pending.n)
+		goto out;
+	/* A wait on named buffers (VIRTGPU_WAIT): those buffers only. */
+	for (i = 0; s && i < s->nfields; i++) {
+		const struct ds_uapi_field *fl = &s->fields[i];
+		uint64_t v;
+
+		if (fl->kind != DS_UAPI_GEM_HANDLE || !(fl->dir & DS_UAPI_IN) ||
+		    ds_uapi_field_get(fl, c->in, c->in_len, 0, &v))
+			continue;
+		named = true;
+		if (v && map_get(&t->pending, v, NULL))
+			snapshot_result(c, t, (uint32_t)v);
+	}
+	if (!t->pending.n)
+		t->blind = false;
+	if (named || t->blind || !pending_done(c->fd, t))
+		goto out;
+	for (k = 0; k < t->pending.cap; k++) {
+		const struct bo_map *m;
+		uint32_t h = (uint32_t)t->pending.keys[k];
+
+		if (h && (m = find_map(c->f, h)))
+			snapshot_range(c, h, m, 1);
+	}
+	/* A new set begins. */
+	if (t->pending.cap)
+		memset(t->pending.keys, 0, t->pending.cap * sizeof(*t->pending.keys));
+	t->pending.n = 0;
+	t->nsigs = 0;
+	t->blind = false;
+out:
+	pthread_mutex_unlock(&track_lock);
+}
+
 /* ------------------------------------------------------- after the call */
 
 static void forget_handle(struct ds_track *t, struct ds_file *f, uint32_t handle)
@@ -538,6 +749,8 @@ static void forget_handle(struct ds_track *t, struct ds_file *f, uint32_t handle
 			i = (size_t)-1;	/* entries moved: rescan */
 		}
 	}
+	if (t)
+		map_del(&t->pending, handle);
 	/* The mapping stays valid, but the handle number may be reused. */
 	for (i = 0; i < nmaps; i++)
 		if (maps[i].f == f && maps[i].handle == handle)
@@ -778,6 +991,8 @@ void track_file_closed(struct ds_file *f)
 				free(vm);
 			}
 		}
+		map_free(&t->pending);
+		free(t->sigs);
 		map_free(&t->off2h);
 		map_free(&t->fbs);
 		map_free(&t->q2vm);

@@ -434,6 +434,7 @@ struct ds_db_snapshot {
 	uint64_t offset;		/* of the range within the object */
 	uint64_t size;
 	const char *blob_hash;		/* from ds_db_put_blob() */
+	bool after;			/* taken after the call (results), not before */
 };
 
 int64_t ds_db_insert_snapshot(struct ds_db *db, const struct ds_db_snapshot *s);

@@ -21,8 +21,10 @@
  *      kernel_event, blob, buffer_snapshot
  *   2  replay runs: run, run_call, run_job
  *   3  fw_message.run_id and kernel_event.run_id: rows a replay run recorded
+ *   4  buffer_snapshot.phase: 'before' a call (restored) or 'after' a sync
+ *      call (results, compared by replays)
  */
-#define DS_DB_SCHEMA_VERSION	3
+#define DS_DB_SCHEMA_VERSION	4
 
 /* Oldest schema version that this build can still read (and migrate). */
 #define DS_DB_SCHEMA_VERSION_MIN	1

@@ -104,6 +104,8 @@ struct ds_uapi_ref {
 /* struct ds_uapi_array.flags */
 enum {
 	DS_UAPI_A_BULK = 1 << 0,	/* bulk data (a command stream), may be large */
+	DS_UAPI_A_SIGNALS = 1 << 1,	/* the call signals the syncobjs in it when the
+					 * work completes (a submission's out syncs) */
 };
 
 /* The array a DS_UAPI_PTR field leads to. */
@@ -146,6 +148,8 @@ enum {
 	DS_UAPI_I_CREATES = 1 << 2,	/* creates an object (out handle or id) */
 	DS_UAPI_I_DESTROYS = 1 << 3,	/* releases an object */
 	DS_UAPI_I_LEGACY = 1 << 4,	/* legacy (DRI1) ioctl, rejected by KMS drivers */
+	DS_UAPI_I_SYNC = 1 << 5,	/* waits for GPU work: a synchronisation point
+					 * (after it the shim may snapshot results) */
 };
 
 struct ds_uapi_ioctl {
@@ -164,6 +168,17 @@ struct ds_uapi_driver {
 	uint16_t first;
 	uint16_t n;
 	const struct ds_uapi_ioctl *tab;
+	uint32_t flags;		/* DS_UAPI_D_* */
+};
+
+/* struct ds_uapi_driver.flags */
+enum {
+	/*
+	 * The kernel reports a hash of each job's results (simgpu_job_done):
+	 * replays check jobs by hash, so the shim takes no after-sync buffer
+	 * snapshots by default (DRMSCOPE_BUFFERS=results forces them).
+	 */
+	DS_UAPI_D_JOB_HASH = 1 << 0,
 };
 
 /* The DRM ioctl type ('d') and the driver-private number range. */

@@ -107,7 +107,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" VALUES (?, ?, ?, ?, ?, ?, ?)",
 	[ST_SNAPSHOT_INSERT] =
 		"INSERT INTO buffer_snapshot (ioctl_id, ns, device_id, gem_id, handle,"
-		" offset, size, blob_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		" offset, size, blob_hash, phase) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[ST_END_FD] = "UPDATE fd SET closed_ns = ?2 WHERE id = ?1",
 	[ST_END_GEM] = "UPDATE gem_object SET freed_ns = ?2 WHERE id = ?1",
 	[ST_END_VM] = "UPDATE vm SET destroyed_ns = ?2 WHERE id = ?1",

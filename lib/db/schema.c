@@ -276,6 +276,15 @@ static const char schema_v3[] =
 	"ALTER TABLE fw_message ADD COLUMN run_id INTEGER REFERENCES run(id);"
 	"ALTER TABLE kernel_event ADD COLUMN run_id INTEGER REFERENCES run(id);";
 
+/*
+ * Version 4: buffer_snapshot.phase. 'before': contents a call reads, taken
+ * before it (restored by replays); 'after': contents after a sync call
+ * returned, the results of the work it waited for (compared by replays).
+ */
+static const char schema_v4[] =
+	"ALTER TABLE buffer_snapshot ADD COLUMN phase TEXT NOT NULL DEFAULT 'before'"
+	" CHECK (phase = 'before' OR phase = 'after');";
+
 struct schema_step {
 	int version;		/* user_version once the step has run */
 	const char *sql;
@@ -285,6 +294,7 @@ static const struct schema_step schema_steps[] = {
 	{ 1, schema_v1 },
 	{ 2, schema_v2 },
 	{ 3, schema_v3 },
+	{ 4, schema_v4 },
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

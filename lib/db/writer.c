@@ -549,6 +549,7 @@ int64_t ds_db_insert_snapshot(struct ds_db *db, const struct ds_db_snapshot *s)
 	dsdb_bind_i64(&b, (int64_t)s->offset);
 	dsdb_bind_i64(&b, (int64_t)s->size);
 	dsdb_bind_text(&b, s->blob_hash);
+	dsdb_bind_text(&b, s->after ? "after" : "before");
 	return dsdb_write_end(db, &b, "buffer_snapshot");
 }
 

@@ -122,8 +122,16 @@ DS_STRUCT(ds_queue_destroy, drm_simgpu_queue_destroy,
 
 static const struct ds_uapi_array job_in_syncs =
 	OBJ_ARRAY(struct drm_simgpu_job, in_syncs, struct drm_simgpu_sync, &ds_sync);
-static const struct ds_uapi_array job_out_syncs =
-	OBJ_ARRAY(struct drm_simgpu_job, out_syncs, struct drm_simgpu_sync, &ds_sync);
+static const struct ds_uapi_array job_out_syncs = {
+	.dir = DS_UAPI_IN,
+	.count_mode = DS_UAPI_COUNT_FIELD,
+	.elem_kind = DS_UAPI_STRUCT,
+	.flags = DS_UAPI_A_SIGNALS,	/* signalled when the job is done */
+	.count = DS_REF(struct drm_simgpu_job, out_syncs.count),
+	.stride = DS_REF(struct drm_simgpu_job, out_syncs.stride),
+	.elem_size = sizeof(struct drm_simgpu_sync),
+	.elem = &ds_sync,
+};
 
 DS_STRUCT(ds_job, drm_simgpu_job,
 	DS_K(struct drm_simgpu_job, cmd_va, GPU_VA, IN),
@@ -163,4 +171,5 @@ const struct ds_uapi_driver ds_uapi_simgpu_driver = {
 	.first = DS_UAPI_DRIVER_FIRST,
 	.n = DS_ARRAY_SIZE(simgpu_tab),
 	.tab = simgpu_tab,
+	.flags = DS_UAPI_D_JOB_HASH,	/* simgpu_job_done's result_hash */
 };

@@ -39,10 +39,16 @@ static const struct ds_uapi_array exec_in_syncobjs =
 	DS_ARRAY_STRIDED(struct drm_virtgpu_execbuffer, num_in_syncobjs,
 			 syncobj_stride, IN, struct drm_virtgpu_execbuffer_syncobj,
 			 &ds_exec_syncobj);
-static const struct ds_uapi_array exec_out_syncobjs =
-	DS_ARRAY_STRIDED(struct drm_virtgpu_execbuffer, num_out_syncobjs,
-			 syncobj_stride, IN, struct drm_virtgpu_execbuffer_syncobj,
-			 &ds_exec_syncobj);
+static const struct ds_uapi_array exec_out_syncobjs = {
+	.dir = DS_UAPI_IN,
+	.count_mode = DS_UAPI_COUNT_FIELD,
+	.elem_kind = DS_UAPI_STRUCT,
+	.flags = DS_UAPI_A_SIGNALS,	/* signalled when the work is done */
+	.count = DS_REF(struct drm_virtgpu_execbuffer, num_out_syncobjs),
+	.stride = DS_REF(struct drm_virtgpu_execbuffer, syncobj_stride),
+	.elem_size = sizeof(struct drm_virtgpu_execbuffer_syncobj),
+	.elem = &ds_exec_syncobj,
+};
 #endif
 
 /* fence_fd is an input with FENCE_FD_IN and an output with FENCE_FD_OUT. */
@@ -183,7 +189,7 @@ static const struct ds_uapi_ioctl virtio_gpu_tab[] = {
 	DS_DRV_IOCTL(DRM_IOCTL_VIRTGPU_RESOURCE_INFO, &ds_resource_info, 0),
 	DS_DRV_IOCTL(DRM_IOCTL_VIRTGPU_TRANSFER_FROM_HOST, &ds_transfer_from_host, 0),
 	DS_DRV_IOCTL(DRM_IOCTL_VIRTGPU_TRANSFER_TO_HOST, &ds_transfer_to_host, S),
-	DS_DRV_IOCTL(DRM_IOCTL_VIRTGPU_WAIT, &ds_wait, 0),
+	DS_DRV_IOCTL(DRM_IOCTL_VIRTGPU_WAIT, &ds_wait, DS_UAPI_I_SYNC),
 	DS_DRV_IOCTL(DRM_IOCTL_VIRTGPU_GET_CAPS, &ds_get_caps, 0),
 #ifdef DRM_IOCTL_VIRTGPU_RESOURCE_CREATE_BLOB
 	DS_DRV_IOCTL(DRM_IOCTL_VIRTGPU_RESOURCE_CREATE_BLOB, &ds_resource_create_blob, C),

@@ -8,7 +8,7 @@
  * checked against their hash, bounded, and compared with a simple reference
  * model); the defensive reader against a missing path, a directory, a
  * non-SQLite file, a foreign SQLite file, truncated and corrupt drmscope
- * files and a newer schema; migrations from version 0, 1 and 2 fixtures, and
+ * files and a newer schema; migrations from version 0, 1, 2 and 3 fixtures, and
  * one that fails and must leave the file as it was; and that every table
  * and column is documented in docs/schema.md.
  */
@@ -976,9 +976,30 @@ static void drop_all_views(sqlite3 *s)
 }
 
 /*
+ * A version 3 file: version 4 only added buffer_snapshot.phase, so today's
+ * file minus that column is version 3. It holds a blob and a snapshot.
+ */
+static void make_v3(const char *path)
+{
+	sqlite3 *s;
+
+	make_small(path, 4);
+	s = raw_open(path);
+	drop_all_views(s);
+	raw_exec(s, "ALTER TABLE buffer_snapshot DROP COLUMN phase;"
+		 " INSERT INTO blob (hash, raw_size, encoding, data)"
+		 "  VALUES ('0123456789abcdef0123456789abcdef', 1, 'raw', x'00');"
+		 " INSERT INTO buffer_snapshot (id, ioctl_id, handle, offset, size, blob_hash)"
+		 "  VALUES (1, 2, 1, 0, 1, '0123456789abcdef0123456789abcdef');"
+		 " PRAGMA user_version = 3");
+	sqlite3_close(s);
+}
+
+/*
  * A version 2 file: version 3 only added fw_message.run_id and
- * kernel_event.run_id, so today's file minus those columns is version 2.
- * It holds a run and a firmware message and a kernel event of the capture.
+ * kernel_event.run_id, so today's file minus those columns (and minus
+ * version 4's) is version 2. It holds a run and a firmware message and a
+ * kernel event of the capture.
  */
 static void make_v2(const char *path)
 {
@@ -987,7 +1008,8 @@ static void make_v2(const char *path)
 	make_small(path, 4);
 	s = raw_open(path);
 	drop_all_views(s);
-	raw_exec(s, "ALTER TABLE fw_message DROP COLUMN run_id;"
+	raw_exec(s, "ALTER TABLE buffer_snapshot DROP COLUMN phase;"
+		 " ALTER TABLE fw_message DROP COLUMN run_id;"
 		 " ALTER TABLE kernel_event DROP COLUMN run_id;"
 		 " INSERT INTO run (id, label) VALUES (1, 'old run');"
 		 " INSERT INTO fw_message (id, seq, ns, direction) VALUES (1, 5, 100, 'send');"
@@ -1007,7 +1029,8 @@ static void make_v1(const char *path)
 	make_small(path, 4);
 	s = raw_open(path);
 	drop_all_views(s);
-	raw_exec(s, "ALTER TABLE fw_message DROP COLUMN run_id;"
+	raw_exec(s, "ALTER TABLE buffer_snapshot DROP COLUMN phase;"
+		 " ALTER TABLE fw_message DROP COLUMN run_id;"
 		 " ALTER TABLE kernel_event DROP COLUMN run_id;"
 		 " DROP TABLE run_job; DROP TABLE run_call; DROP TABLE run;"
 		 " PRAGMA user_version = 1");
@@ -1094,7 +1117,7 @@ static void test_migrate_from_v2(void **state)
 
 	/* A replay adding a run migrates it; the old rows are the capture's. */
 	assert_int_equal(ds_db_open_write(path, &db), DS_DB_OK);
-	assert_int_equal(ds_db_schema_version(db), 3);
+	assert_int_equal(ds_db_schema_version(db), DS_DB_SCHEMA_VERSION);
 	assert_true(ds_db_insert_fw_message(db, &(struct ds_db_fw_message){
 		.seq = 6, .ns = 200, .dir = DS_DB_FW_RECEIVE, .run_id = 1 }) > 0);
 	assert_true(ds_db_insert_kernel_event(db, &(struct ds_db_kernel_event){
@@ -1102,7 +1125,7 @@ static void test_migrate_from_v2(void **state)
 	close_ok(db);
 
 	s = raw_open(path);
-	assert_int_equal(qi(s, "PRAGMA user_version"), 3);
+	assert_int_equal(qi(s, "PRAGMA user_version"), DS_DB_SCHEMA_VERSION);
 	assert_string_equal(qs(s, "SELECT group_concat(seq || ':' || coalesce(run_id, 'capture'))"
 			       " FROM (SELECT seq, run_id FROM fw_message ORDER BY id)"),
 			    "5:capture,6:1");
@@ -1113,6 +1136,42 @@ static void test_migrate_from_v2(void **state)
 	assert_int_equal(qi(s, "SELECT count(*) FROM ioctl"), 4);
 	assert_int_equal(qi(s, "SELECT count(*) FROM sqlite_schema WHERE type = 'view'"), 10);
 	sqlite3_close(s);
+}
+
+static void test_migrate_from_v3(void **state)
+{
+	char path[PATH_MAX];
+	struct ds_db *db;
+	sqlite3 *s;
+
+	make_v3(tpath(path, "v3.db"));
+	/* Readable as it is (the sample captures in traces/ are version 3). */
+	assert_int_equal(ds_db_open_read(path, 0, &db), DS_DB_OK);
+	assert_int_equal(ds_db_schema_version(db), 3);
+	close_ok(db);
+
+	/* Migrated: the old snapshot is a 'before' one; 'after' ones can follow. */
+	assert_int_equal(ds_db_open_write(path, &db), DS_DB_OK);
+	assert_int_equal(ds_db_schema_version(db), 4);
+	assert_true(ds_db_insert_snapshot(db, &(struct ds_db_snapshot){
+		.ioctl_id = 3, .handle = 1, .size = 1, .after = true,
+		.blob_hash = "0123456789abcdef0123456789abcdef" }) > 0);
+	assert_true(ds_db_insert_snapshot(db, &(struct ds_db_snapshot){
+		.ioctl_id = 4, .handle = 1, .size = 1,
+		.blob_hash = "0123456789abcdef0123456789abcdef" }) > 0);
+	close_ok(db);
+
+	s = raw_open(path);
+	assert_int_equal(qi(s, "PRAGMA user_version"), 4);
+	assert_string_equal(qs(s, "SELECT group_concat(ioctl_id || ':' || phase)"
+			       " FROM (SELECT ioctl_id, phase FROM buffer_snapshot ORDER BY id)"),
+			    "2:before,3:after,4:before");
+	/* Only the two phases exist. */
+	assert_int_not_equal(sqlite3_exec(s, "UPDATE buffer_snapshot SET phase = 'during'",
+					  NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(qi(s, "SELECT count(*) FROM sqlite_schema WHERE type = 'view'"), 10);
+	sqlite3_close(s);
+	expect_read(path, 0, DS_DB_OK, NULL);
 }
 
 static void test_migrate_failure_rolls_back(void **state)
@@ -1222,6 +1281,7 @@ int main(void)
 		cmocka_unit_test(test_migrate_from_v0),
 		cmocka_unit_test(test_migrate_from_v1),
 		cmocka_unit_test(test_migrate_from_v2),
+		cmocka_unit_test(test_migrate_from_v3),
 		cmocka_unit_test(test_migrate_failure_rolls_back),
 		cmocka_unit_test(test_schema_documented),
 	};

@@ -8,7 +8,10 @@
  * extra and misnamed array rows, dangling handles, truncated and corrupt
  * blobs, snapshots of dead handles, wrongly typed columns, fd cycles. Each
  * must give an error naming the call, never a crash (these run under ASan
- * and UBSan too). A last test mutates valid captures at random.
+ * and UBSan too). Result snapshots (phase 'after'): loaded apart from the
+ * restores, from version 3 captures too, checked like the others, and
+ * compared by bufcheck.c against a buffer standing in for a replayed BO. A
+ * last test mutates valid captures at random.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -852,6 +855,191 @@ static void test_snapshot_of_dead_handle(void **state)
 	expect_error(path, "buffer_snapshot 1 is of GEM handle 4", "not alive");
 }
 
+/*
+ * A capture with a result snapshot: BO 1 created by call 1, a submission
+ * (call 3) with a before-snapshot, a syncobj wait (call 4) with a result
+ * snapshot of the same BO (gem_object 7). Returns the wait's id.
+ */
+static int64_t make_results_capture(const char *path, const unsigned char *before,
+				    const unsigned char *after, size_t size)
+{
+	struct drm_simgpu_submit s = { .queue_id = 0 };
+	uint32_t sync = 5;
+	struct caprec r;
+	int64_t sub, wait;
+
+	start(&r, path, "simgpu");
+	gem_create(&r, 1, size);
+	syncobj_create(&r, 5);
+	sub = call(&r, DRM_IOCTL_SIMGPU_SUBMIT, &s, &s, sizeof(s), -1, EINVAL);
+	wait = syncobj_wait(&r, &sync, 1, 4, "handles");
+	assert_true(wait > 0);
+	assert_int_equal(caprec_snapshot(&r, sub, 0, 1, 0, before, size), 0);
+	assert_int_equal(caprec_snapshot(&r, wait, 0, 1, 0, after, size), 0);
+	finish(&r);
+	exec_sql(path, "UPDATE buffer_snapshot SET phase = 'after' WHERE id = 2;"
+		 " INSERT INTO gem_object (id, fd_id, handle, size, create_ioctl_id)"
+		 "  VALUES (7, (SELECT min(id) FROM fd), 1, 4096, 1);"
+		 " UPDATE buffer_snapshot SET gem_id = 7");
+	return wait;
+}
+
+static void test_result_snapshots_load(void **state)
+{
+	static unsigned char before[4096], after[4096];
+	char path[PATH_MAX];
+	const struct rp_call *c;
+	struct vres v;
+	int64_t wait;
+
+	(void)state;
+	memset(before, 0x11, sizeof(before));
+	memset(after, 0x22, sizeof(after));
+	wait = make_results_capture(tpath(path, "results.db"), before, after, sizeof(after));
+
+	validate(path, &v, false);
+	assert_int_equal(v.errors, 0);
+	assert_int_equal(v.cap.nsnaps, 1);
+	assert_int_equal(v.cap.nresults, 1);
+	c = rp_find_call(&v.cap, wait);
+	assert_non_null(c);
+	assert_int_equal(c->nsnap, 0);
+	assert_int_equal(c->nres, 1);
+	assert_true(v.cap.results[c->res_first].after);
+	assert_int_equal(v.cap.results[c->res_first].gem_id, 7);
+	assert_int_equal(v.cap.results[c->res_first].gem_call, 1);
+	assert_non_null(v.cap.results[c->res_first].data);
+	assert_memory_equal(v.cap.results[c->res_first].data, after, sizeof(after));
+	assert_memory_equal(v.cap.snaps[0].data, before, sizeof(before));
+	vres_free(&v);
+
+	/* Written before schema version 4: every snapshot is a restore. */
+	exec_sql(path, "ALTER TABLE buffer_snapshot DROP COLUMN phase; PRAGMA user_version = 3");
+	validate(path, &v, false);
+	assert_int_equal(v.errors, 0);
+	assert_int_equal(v.cap.nsnaps, 2);
+	assert_int_equal(v.cap.nresults, 0);
+	vres_free(&v);
+}
+
+static void test_result_snapshots_no_check(void **state)
+{
+	static unsigned char data[4096];
+	struct rp_options opt = { .repeat = 1, .max_shown = 50, .no_buffer_check = true };
+	struct rp_capture cap = { 0 };
+	struct rp_err err = { 0 };
+	char path[PATH_MAX];
+	struct ds_db *db;
+	FILE *f;
+
+	(void)state;
+	make_results_capture(tpath(path, "nocheck.db"), data, data, sizeof(data));
+	/* --no-buffer-check: a result snapshot's blob is not even loaded. */
+	exec_sql(path, "DELETE FROM blob WHERE hash <> (SELECT blob_hash FROM buffer_snapshot"
+		 " WHERE phase = 'before'); UPDATE buffer_snapshot SET blob_hash ="
+		 " '00000000000000000000000000000000' WHERE phase = 'after'");
+	assert_int_equal(ds_db_open_read(path, 0, &db), DS_DB_OK);
+	assert_int_equal(rp_load(db, &cap, &err), 0);
+	assert_int_equal(rp_order(&cap, &opt, &err), 0);
+	f = fopen("/dev/null", "w");
+	assert_non_null(f);
+	assert_int_equal(rp_validate(db, &cap, &opt, f), 0);
+	fclose(f);
+	assert_int_equal(cap.nresults, 1);
+	assert_null(cap.results[0].data);
+	rp_capture_free(&cap);
+	ds_db_close(db);
+	/* With the check, the same capture is refused. */
+	expect_error(path, "result buffer_snapshot 2 (call 4, GEM handle 1)",
+		     "not in the blob table");
+}
+
+static void test_result_snapshots_malformed(void **state)
+{
+	static unsigned char before[4096], after[4096];
+	char path[PATH_MAX];
+
+	(void)state;
+	memset(after, 0x22, sizeof(after));
+	make_results_capture(tpath(path, "badres.db"), before, after, sizeof(after));
+
+	/* The result's blob holds fewer bytes than the snapshot says. */
+	exec_sql(path, "UPDATE blob SET raw_size = 100, encoding = 'raw', data = zeroblob(100)"
+		 " WHERE hash = (SELECT blob_hash FROM buffer_snapshot WHERE phase = 'after')");
+	expect_error(path, "result buffer_snapshot 2 (call 4, GEM handle 1)", "blob");
+
+	/* Its blob row is gone. */
+	exec_sql(path, "DELETE FROM blob"
+		 " WHERE hash = (SELECT blob_hash FROM buffer_snapshot WHERE phase = 'after')");
+	expect_error(path, "result buffer_snapshot 2 (call 4, GEM handle 1)",
+		     "not in the blob table");
+
+	/* A size smaller than its blob. */
+	make_results_capture(tpath(path, "badres2.db"), after, after, sizeof(after));
+	exec_sql(path, "UPDATE buffer_snapshot SET size = 2048 WHERE phase = 'after'");
+	expect_error(path, "result buffer_snapshot 2 (call 4, GEM handle 1)",
+		     "larger than the snapshot's size");
+
+	/* Of a handle that the capture closed before the wait. */
+	make_results_capture(tpath(path, "badres3.db"), before, after, sizeof(after));
+	exec_sql(path, "UPDATE buffer_snapshot SET handle = 9 WHERE phase = 'after'");
+	expect_error(path, "call 4 (DRM_IOCTL_SYNCOBJ_WAIT): result buffer_snapshot 2",
+		     "not alive after it");
+}
+
+/*
+ * bufcheck.c against a buffer standing in for the replayed BO (already
+ * "mapped", so no device is needed): equal contents pass, a changed byte is
+ * named with its offset and the bytes on both sides.
+ */
+static void test_result_compare(void **state)
+{
+	static unsigned char before[4096], after[4096], mine[4096];
+	struct rp_rfile files[1] = { { .fd = -1, .device = 0 } };
+	struct rp_run run = { 0 };
+	struct rp_bomap *bo;
+	char path[PATH_MAX], *mm = NULL;
+	const struct rp_call *c;
+	struct vres v;
+	int64_t wait;
+
+	(void)state;
+	memset(after, 0x22, sizeof(after));
+	wait = make_results_capture(tpath(path, "cmp.db"), before, after, sizeof(after));
+	validate(path, &v, false);
+	assert_int_equal(v.errors, 0);
+	c = rp_find_call(&v.cap, wait);
+	run.cap = &v.cap;
+	run.files = files;
+	assert_int_equal(rp_map_init(&run.map, 16), 0);
+	assert_int_equal(rp_map_put(&run.map, RP_C_GEM, (uint32_t)v.cap.results[0].file, 1, 3), 0);
+	bo = rp_bo_get(&run, (uint32_t)v.cap.results[0].file, 3, true);
+	assert_non_null(bo);
+	bo->map = mine;
+	bo->map_len = bo->size = sizeof(mine);
+
+	memcpy(mine, after, sizeof(mine));
+	assert_int_equal(rp_check_results(&run, c, &mm), 0);
+	assert_null(mm);
+
+	mine[0x123] = 0x23;
+	mine[0x200] = 0;
+	assert_int_equal(rp_check_results(&run, c, &mm), 1);
+	assert_non_null(mm);
+	if (!strstr(mm, "buffer GEM handle 1 (gem_object 7, created by call 1") ||
+	    !strstr(mm, "2 bytes differ, the first at offset 0x123") ||
+	    !strstr(mm, "captured 2222222222222222, replayed 2322222222222222")) {
+		fprintf(stderr, "unexpected text: %s\n", mm);
+		fail();
+	}
+	assert_int_equal(run.buffer_mismatches, 1);
+	assert_int_equal(run.buffers_checked, 2);
+	free(mm);
+	free(run.bos);		/* the "mapping" is ours: no munmap */
+	rp_map_free(&run.map);
+	vres_free(&v);
+}
+
 static void test_wrong_column_types(void **state)
 {
 	char path[PATH_MAX];
@@ -1134,6 +1322,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_dangling_in_failed_call_is_fine),
 		cmocka_unit_test(test_truncated_and_corrupt_blob),
 		cmocka_unit_test(test_snapshot_of_dead_handle),
+		cmocka_unit_test(test_result_snapshots_load),
+		cmocka_unit_test(test_result_snapshots_no_check),
+		cmocka_unit_test(test_result_snapshots_malformed),
+		cmocka_unit_test(test_result_compare),
 		cmocka_unit_test(test_wrong_column_types),
 		cmocka_unit_test(test_payload_of_missing_call),
 		cmocka_unit_test(test_fd_cycle),

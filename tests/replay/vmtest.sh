@@ -23,6 +23,12 @@
 #   workloads  each simgpu workload recorded with `drmscope record`, then
 #              replayed on the same module; simgpu-frames paced and fast
 #   workloads_fw_abi  the same recordings (fw_abi=2) replayed with fw_abi=1
+#   bufcheck   simgpu-basic recorded with --buffers=results: result snapshots
+#              at its syncobj waits (none by default: simgpu has job hashes);
+#              same module: exit 0, the result buffers compared, 0 mismatches;
+#              inject_wrong_cmd=2: exit 1 and a mismatch at the wait naming
+#              the buffer and offset, also with the job check off
+#              (--no-kernel); --no-buffer-check turns it off
 set -u
 
 case_name=${1:-}
@@ -307,6 +313,53 @@ workloads|workloads_fw_abi)
 		awk -v c="$cap" -v f="$pf" 'BEGIN { printf "fast/capture %.4f\n", f / c;
 			exit !(f < c) }' || fail "--pace=fast is not faster"
 	fi
+	;;
+
+bufcheck)
+	"$bin" help 2>/dev/null | grep -q '^  record ' ||
+		fail "drmscope record is not available in this build (needed to record simgpu-basic)"
+	wl=${SIMGPU_WORKLOADS:?}
+	after_at_waits() {	# DB: result snapshots attached to syncobj waits
+		q "$1" "SELECT count(*) FROM buffer_snapshot s JOIN ioctl i ON i.id = s.ioctl_id
+			WHERE s.phase = 'after' AND i.name = 'DRM_IOCTL_SYNCOBJ_WAIT'"
+	}
+	"$bin" record -q -o "$tmp/default.db" -- "$wl/simgpu-basic" -i 1 >"$tmp/rec.log" 2>&1 ||
+		{ cat "$tmp/rec.log"; fail "recording simgpu-basic"; }
+	[ "$(q "$tmp/default.db" "SELECT count(*) FROM buffer_snapshot WHERE phase = 'after'")" = 0 ] ||
+		fail "--buffers=submit took result snapshots of simgpu (it has job hashes)"
+	"$bin" record -q --buffers=results -o "$tmp/cap.db" -- "$wl/simgpu-basic" -i 3 \
+		>"$tmp/rec.log" 2>&1 || { cat "$tmp/rec.log"; fail "recording simgpu-basic"; }
+	n=$(after_at_waits "$tmp/cap.db")
+	echo "result snapshots at syncobj waits: $n"
+	[ "$n" -gt 0 ] || fail "the --buffers=results capture has no result snapshots at its waits"
+	[ "$(q "$tmp/cap.db" "SELECT count(*) FROM buffer_snapshot s JOIN ioctl i ON i.id = s.ioctl_id
+		WHERE s.phase = 'after' AND i.name <> 'DRM_IOCTL_SYNCOBJ_WAIT'")" = 0 ] ||
+		fail "result snapshots attached to calls that are not waits"
+
+	replay 0 "$tmp/cap.db" --label same
+	check_clean_run "$tmp/cap.db" "$(last_run "$tmp/cap.db")"
+	printf '%s\n' "$out" | grep -Eq "[1-9][0-9]* result buffers? \(.*\) compared in .*, 0 differ" ||
+		fail "the summary does not say that result buffers were compared and matched"
+
+	echo 2 >/sys/module/simgpu/parameters/inject_wrong_cmd || fail "setting inject_wrong_cmd"
+	wait_line='call [0-9]+ DRM_IOCTL_SYNCOBJ_WAIT: .*buffer GEM handle [0-9]+ \(gem_object [0-9]+, created by call [0-9]+.* differ, the first at offset 0x[0-9a-f]+: captured [0-9a-f]+, replayed [0-9a-f]+'
+	replay 1 "$tmp/cap.db" --no-diagnose --label wrong_cmd
+	printf '%s\n' "$out" | grep -Eq "$wait_line" ||
+		fail "no mismatch at the wait naming the buffer and offset"
+	# the job hash check off: the buffer check alone catches it
+	replay 1 "$tmp/cap.db" --no-diagnose --no-kernel --label wrong_cmd_no_jobs
+	printf '%s\n' "$out" | grep -Eq "$wait_line" ||
+		fail "with --no-kernel, no mismatch at the wait naming the buffer and offset"
+	run=$(last_run "$tmp/cap.db")
+	[ "$(q "$tmp/cap.db" "SELECT count(*) FROM run_call r JOIN ioctl i ON i.id = r.ioctl_id
+		WHERE r.run_id = $run AND i.name = 'DRM_IOCTL_SYNCOBJ_WAIT'
+		AND r.mismatch LIKE '%buffer GEM handle%differ, the first at offset 0x%'")" -gt 0 ] ||
+		fail "run_call does not store the buffer mismatch with the wait"
+	[ "$(q "$tmp/cap.db" "SELECT count(*) FROM run_job WHERE run_id = $run
+		AND result_hash IS NOT NULL")" = 0 ] || fail "--no-kernel checked job hashes"
+	# both checks off: nothing to find
+	replay 0 "$tmp/cap.db" --no-kernel --no-buffer-check --label no_checks
+	echo 0 >/sys/module/simgpu/parameters/inject_wrong_cmd
 	;;
 
 *)

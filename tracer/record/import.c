@@ -54,6 +54,7 @@ struct pending_snapshot {
 	uint64_t offset;
 	uint64_t size;
 	char hash[33];
+	bool after;		/* phase 1: results after the call */
 };
 
 struct call {
@@ -609,7 +610,7 @@ static int finish_call(struct importer *im, struct thread_state *t, struct call 
 			.ioctl_id = id, .ns = ps->ns, .device_id = f ? f->device_id : 0,
 			.gem_id = f ? object_row(im, OBJ_GEM, f, ps->handle) : 0,
 			.handle = ps->handle, .offset = ps->offset, .size = ps->size,
-			.blob_hash = ps->hash,
+			.blob_hash = ps->hash, .after = ps->after,
 		};
 
 		if (ds_db_insert_snapshot(im->db, &snap) < 0)
@@ -733,6 +734,7 @@ static int on_buffer_snapshot(struct importer *im, struct thread_state *t,
 			      const struct ds_ctf_event *ev)
 {
 	uint64_t seq = 0, handle = 0, offset = 0, size = 0, hi = 0, lo = 0, stored = 0;
+	uint64_t phase = 0;	/* absent in traces of older shims: before */
 	int64_t fd = -1;
 	struct file_state *f;
 	struct call *c;
@@ -749,6 +751,7 @@ static int on_buffer_snapshot(struct importer *im, struct thread_state *t,
 	ds_ctf_u64(ev, "hash_hi", &hi);
 	ds_ctf_u64(ev, "hash_lo", &lo);
 	ds_ctf_u64(ev, "stored", &stored);
+	ds_ctf_u64(ev, "phase", &phase);
 	r = ds_blobfiles_get(&im->blobs, hi, lo, &data, &len);
 	if (r) {
 		im->stats->lost_blobs++;	/* content not kept: the snapshot has no bytes */
@@ -772,6 +775,7 @@ static int on_buffer_snapshot(struct importer *im, struct thread_state *t,
 		n->handle = (uint32_t)handle;
 		n->offset = offset;
 		n->size = size;
+		n->after = phase != 0;
 		memcpy(n->hash, hash, sizeof(n->hash));
 		return 0;
 	}
@@ -781,6 +785,7 @@ static int on_buffer_snapshot(struct importer *im, struct thread_state *t,
 		.ns = ds_ctf_ns(ev), .device_id = f ? f->device_id : 0,
 		.gem_id = f ? object_row(im, OBJ_GEM, f, handle) : 0,
 		.handle = (uint32_t)handle, .offset = offset, .size = size, .blob_hash = hash,
+		.after = phase != 0,
 	};
 	if (ds_db_insert_snapshot(im->db, &s) < 0)
 		return db_fail(im);

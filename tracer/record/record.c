@@ -37,7 +37,7 @@
 struct record_opts {
 	const char *output;
 	const char *devices;		/* glob list for the shim, NULL: default */
-	const char *buffers;		/* "submit" or "none" */
+	const char *buffers;		/* "submit", "results" or "none" */
 	const char *events[MAX_EVENT_SYSTEMS + 1];
 	bool events_given;
 	bool no_kernel;
@@ -256,8 +256,10 @@ int cmd_record(int argc, char **argv)
 			break;
 		case 'd': o.devices = optarg; break;
 		case 'b':
-			if (strcmp(optarg, "submit") && strcmp(optarg, "none"))
-				return drmscope_usage_error("record", "--buffers is submit or none");
+			if (strcmp(optarg, "submit") && strcmp(optarg, "results") &&
+			    strcmp(optarg, "none"))
+				return drmscope_usage_error("record",
+							    "--buffers is submit, results or none");
 			o.buffers = optarg;
 			break;
 		case 'K': o.no_kernel = true; break;
@@ -295,7 +297,10 @@ int cmd_record(int argc, char **argv)
 		return DRMSCOPE_EXIT_USAGE;
 	}
 	have_workdir = true;
-	snprintf(blob_dir, sizeof(blob_dir), "%s/blobs", workdir);
+	if (snprintf(blob_dir, sizeof(blob_dir), "%s/blobs", workdir) >= (int)sizeof(blob_dir)) {
+		fprintf(stderr, "drmscope record: %s: path too long\n", workdir);
+		goto out;
+	}
 	mkdir(blob_dir, 0700);
 
 	if (ds_db_create(o.output, &db) < 0) {
