@@ -274,6 +274,20 @@ static int print_blob_sizes(struct info *in)
 	return finish(in, st, rc);
 }
 
+/* Schema 4 on: how many snapshots are results taken at sync points. */
+static int print_result_snapshots(struct info *in)
+{
+	int64_t n;
+
+	if (ds_db_schema_version(in->db) < 4)
+		return 0;
+	if (query_int(in, "SELECT count(*) FROM buffer_snapshot WHERE phase = 'after'", &n))
+		return -1;
+	if (n)
+		printf("  (%" PRId64 " of them results at sync points)", n);
+	return 0;
+}
+
 static int print_counts(struct info *in)
 {
 	char sql[96];
@@ -295,6 +309,9 @@ static int print_counts(struct info *in)
 			return -1;
 		printf("  %-16s %10" PRId64, info_tables[i], n);
 		if (!strcmp(info_tables[i], "blob") && print_blob_sizes(in))
+			return -1;
+		if (!strcmp(info_tables[i], "buffer_snapshot") && n &&
+		    print_result_snapshots(in))
 			return -1;
 		putchar('\n');
 	}

@@ -165,6 +165,16 @@ static void make_sample(const char *path)
 			.request = 0xc0106400 + (uint32_t)i, .name = calls[i].name, .driver = "simgpu",
 			.begin_ns = 10000 + 1000 * (int64_t)i, .end_ns = 10500 + 1000 * (int64_t)i,
 			.ret = calls[i].ret, .err = calls[i].err }), (int64_t)i + 1);
+	{
+		static const char content[] = "result of a job";
+		char hash[DS_DB_HASH_HEX_LEN + 1];
+
+		assert_int_equal(ds_db_put_blob(db, content, sizeof(content), hash), 1);
+		for (i = 0; i < 3; i++)
+			assert_true(ds_db_insert_snapshot(db, &(struct ds_db_snapshot){
+				.ioctl_id = 1, .device_id = dev, .handle = 1,
+				.size = sizeof(content), .blob_hash = hash, .after = i > 0 }) > 0);
+	}
 	run = ds_db_insert_run(db, &(struct ds_db_run){
 		.label = "baseline", .driver_name = "simgpu", .driver_version = "1.0.0",
 		.kernel_release = "6.12.0-test", .start_unix_ns = 1700000100000000000LL });
@@ -225,6 +235,7 @@ static void test_info_summary(void **state)
 	expect_in(r.out, "simulated GPU");
 	expect_in(r.out, "1.0.0");
 	expect_in(r.out, "ioctl                     9");
+	expect_in(r.out, "buffer_snapshot           3  (2 of them results at sync points)");
 	expect_in(r.out, "SIMGPU_SUBMIT");
 	expect_in(r.out, "baseline");
 	expect_in(r.out, "indexes: built");
