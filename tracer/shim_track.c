@@ -702,8 +702,12 @@ void track_sync(struct shim_call *c)
 
 	pthread_mutex_lock(&track_lock);
 	t = c->f->track;
-	if (!t || !t->pending.n)
+	if (!t)
 		goto out;
+	if (!t->pending.n) {
+		t->blind = false;	/* nothing pending: a new set begins */
+		goto out;
+	}
 	/* A wait on named buffers (VIRTGPU_WAIT): those buffers only. */
 	for (i = 0; s && i < s->nfields; i++) {
 		const struct ds_uapi_field *fl = &s->fields[i];
