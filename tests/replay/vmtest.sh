@@ -119,10 +119,15 @@ simgpu)
 		fail "no kernel events stored with the run"
 	[ "$(q "$tmp/cap.db" "SELECT count(*) FROM fw_message WHERE run_id = $run")" -gt 0 ] ||
 		fail "no firmware messages stored with the run"
-	# decoded per firmware ABI, as the capture's are
+	# simgpu's decoded per firmware ABI, as the capture's are (the run may
+	# also hold virtio-gpu messages of the VM's console)
 	[ "$(q "$tmp/cap.db" "SELECT count(*) FROM fw_message WHERE run_id = $run
+		AND abi_version IS NOT NULL
 		AND (function_name IS NULL OR json_extract(payload, '\$.p') IS NOT NULL)")" = 0 ] ||
-		fail "the run's firmware messages are not decoded"
+		fail "the run's firmware messages are not decoded: $(q "$tmp/cap.db" "SELECT
+			function, function_name, payload FROM fw_message WHERE run_id = $run
+			AND abi_version IS NOT NULL AND (function_name IS NULL
+			OR json_extract(payload, '\$.p') IS NOT NULL) LIMIT 3")"
 	[ "$(q "$tmp/cap.db" "SELECT count(*) FROM fw_message WHERE run_id = $run
 		AND function_name = 'JOB_SUBMIT' AND json_extract(payload, '\$.queue') IS NOT NULL")" -gt 0 ] ||
 		fail "the run's JOB_SUBMIT messages have no decoded queue field"

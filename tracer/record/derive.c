@@ -209,7 +209,8 @@ static int virtio_gpu_name_functions(sqlite3 *sq, int64_t run_id)
 
 	rc = sqlite3_prepare_v2(sq, "UPDATE fw_message SET function_name = ?1"
 				" WHERE function = ?2 AND function_name IS NULL AND run_id IS ?3"
-				" AND device_id = " FW_DEVICE("virtio_gpu"), -1, &st, NULL);
+				" AND abi_version IS NULL"	/* not simgpu's */
+				" AND device_id IS " FW_DEVICE("virtio_gpu"), -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return rc;
 	if (run_id)
