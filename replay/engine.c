@@ -731,6 +731,7 @@ int rp_run_once(struct rp_run *run, char **paths)
 		char note[160];
 		char rmsg[256];
 		int ret, err;
+		bool check, results;
 
 		if (k >= anchors[nanchors - 1].idx + RP_ANCHOR_EVERY)
 			take_anchor(&anchors[nanchors++], k, tsc);
@@ -779,18 +780,19 @@ int rp_run_once(struct rp_run *run, char **paths)
 			if (st->p->wants_event)
 				run->files[st->c->file].pending_events++;
 		}
-		if (rmsg[0] || needs_check(st, ret, err) ||
-		    ((st->flags & STEP_RESULTS) && ret >= 0 && st->returned && st->cap_ret >= 0)) {
+		check = rmsg[0] || needs_check(st, ret, err);
+		/* What the work a sync call waited for left in the buffers. */
+		results = (st->flags & STEP_RESULTS) && ret >= 0 && st->returned &&
+			  st->cap_ret >= 0;
+		if (check || results) {
 			struct rp_result *r = &run->res[cap->order[st->order]];
 
-			if (rmsg[0] || needs_check(st, ret, err))
+			if (check)
 				r->mismatch = rp_check_call(run, st->c, ret, err,
 							    note[0] ? note : rmsg);
 			if (rmsg[0] && !r->mismatch && st->returned && st->cap_ret >= 0)
 				rp_append(&r->mismatch, "buffer restore: %s", rmsg);
-			/* What the work it waited for left in the buffers. */
-			if ((st->flags & STEP_RESULTS) && ret >= 0 && st->returned &&
-			    st->cap_ret >= 0) {
+			if (results) {
 				int64_t t = rp_now_ns();
 
 				rp_check_results(run, st->c, &r->mismatch);

@@ -159,6 +159,14 @@ static void map_del(struct u64map *m, uint64_t key)
 	}
 }
 
+/* Empty @m, keeping its memory. */
+static void map_clear(struct u64map *m)
+{
+	if (m->cap)
+		memset(m->keys, 0, m->cap * sizeof(*m->keys));
+	m->n = 0;
+}
+
 static void map_free(struct u64map *m)
 {
 	free(m->keys);
@@ -191,17 +199,14 @@ struct vm {
 	size_t n, cap;
 };
 
-/* A syncobj a submission signals, and the timeline point (0: binary). */
-struct sig {
-	uint32_t handle;
-	uint64_t point;
-};
-
 #define MAX_SIGS 1024		/* syncobjs remembered per file between syncs */
 
 struct ds_track {
 	struct u64map pending;	/* GEM handles submitted since the last sync */
-	struct sig *sigs;	/* the syncobjs those submissions signal */
+	/* The syncobjs those submissions signal, and the timeline points (0:
+	 * binary), laid out as DRM_IOCTL_SYNCOBJ_(TIMELINE_)WAIT takes them. */
+	uint32_t *sig_handles;
+	uint64_t *sig_points;
 	size_t nsigs, capsigs;
 	/* A pending submission signals nothing the shim can ask (a sync_file
 	 * fd, or no out-sync at all): only a wait that names buffers then
@@ -519,25 +524,31 @@ static void add_sig(struct ds_track *t, uint32_t handle, uint64_t point)
 	size_t i;
 
 	for (i = 0; i < t->nsigs; i++) {
-		if (t->sigs[i].handle == handle) {
-			if (point > t->sigs[i].point)
-				t->sigs[i].point = point;
+		if (t->sig_handles[i] == handle) {
+			if (point > t->sig_points[i])
+				t->sig_points[i] = point;
 			return;
 		}
 	}
 	if (t->nsigs == t->capsigs) {
 		size_t cap = t->capsigs ? t->capsigs * 2 : 16;
-		struct sig *n;
+		uint32_t *h;
+		uint64_t *p;
 
 		if (cap > MAX_SIGS)
 			return;		/* forgotten: the check is then partial */
-		n = realloc(t->sigs, cap * sizeof(*n));
-		if (!n)
+		h = realloc(t->sig_handles, cap * sizeof(*h));
+		if (h)
+			t->sig_handles = h;
+		p = realloc(t->sig_points, cap * sizeof(*p));
+		if (p)
+			t->sig_points = p;
+		if (!h || !p)
 			return;
-		t->sigs = n;
 		t->capsigs = cap;
 	}
-	t->sigs[t->nsigs++] = (struct sig){ .handle = handle, .point = point };
+	t->sig_handles[t->nsigs] = handle;
+	t->sig_points[t->nsigs++] = point;
 }
 
 /* A submission's out-sync array: the syncobjs (and points) it signals. */
@@ -640,29 +651,18 @@ bool track_wants_results(struct ds_file *f)
  */
 static bool pending_done(int fd, const struct ds_track *t)
 {
-	uint32_t *handles;
-	uint64_t *points;
 	bool timeline = false;
 	size_t i;
 	int ret;
 
 	if (!t->nsigs)
 		return true;
-	handles = calloc(t->nsigs, sizeof(*handles));
-	points = calloc(t->nsigs, sizeof(*points));
-	if (!handles || !points) {
-		free(handles);
-		free(points);
-		return false;
-	}
-	for (i = 0; i < t->nsigs; i++) {
-		handles[i] = t->sigs[i].handle;
-		points[i] = t->sigs[i].point;
-		timeline |= points[i] != 0;
-	}
+	for (i = 0; i < t->nsigs; i++)
+		timeline |= t->sig_points[i] != 0;
 	if (timeline) {
 		struct drm_syncobj_timeline_wait w = {
-			.handles = (uintptr_t)handles, .points = (uintptr_t)points,
+			.handles = (uintptr_t)t->sig_handles,
+			.points = (uintptr_t)t->sig_points,
 			.timeout_nsec = 0, .count_handles = (uint32_t)t->nsigs,
 			.flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL,
 		};
@@ -670,15 +670,13 @@ static bool pending_done(int fd, const struct ds_track *t)
 		ret = real_ioctl(fd, DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT, &w);
 	} else {
 		struct drm_syncobj_wait w = {
-			.handles = (uintptr_t)handles, .timeout_nsec = 0,
+			.handles = (uintptr_t)t->sig_handles, .timeout_nsec = 0,
 			.count_handles = (uint32_t)t->nsigs,
 			.flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL,
 		};
 
 		ret = real_ioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &w);
 	}
-	free(handles);
-	free(points);
 	return ret >= 0 || (errno != ETIME && errno != EINTR && errno != EAGAIN);
 }
 
@@ -732,9 +730,7 @@ void track_sync(struct shim_call *c)
 			snapshot_range(c, h, m, 1);
 	}
 	/* A new set begins. */
-	if (t->pending.cap)
-		memset(t->pending.keys, 0, t->pending.cap * sizeof(*t->pending.keys));
-	t->pending.n = 0;
+	map_clear(&t->pending);
 	t->nsigs = 0;
 	t->blind = false;
 out:
@@ -996,7 +992,8 @@ void track_file_closed(struct ds_file *f)
 			}
 		}
 		map_free(&t->pending);
-		free(t->sigs);
+		free(t->sig_handles);
+		free(t->sig_points);
 		map_free(&t->off2h);
 		map_free(&t->fbs);
 		map_free(&t->q2vm);
