@@ -55,7 +55,7 @@ events=$(sqlite3 "$tmp/r.db" "SELECT count(*) FROM ioctl")
 declare -a imp=() bt=()
 for i in 1 2 3; do
 	t0=$(date +%s.%N)
-	"$DS" import -q -f "$trace" -o "$tmp/i.db"
+	"$DS" import -f "$trace" -o "$tmp/i.db" 2>"$tmp/import.log"
 	t1=$(date +%s.%N)
 	babeltrace2 "$trace" -c sink.utils.dummy
 	t2=$(date +%s.%N)
@@ -66,9 +66,11 @@ ti=$(printf '%s\n' "${imp[@]}" | median)
 tb=$(printf '%s\n' "${bt[@]}" | median)
 ctf=$(du -sb "$trace" | cut -f1)
 db=$(stat -c %s "$tmp/i.db")
-nev=$((events * 2))	# ioctl_enter + ioctl_exit per call
-awk -v ti="$ti" -v tb="$tb" -v n="$nev" -v ctf="$ctf" -v db="$db" 'BEGIN {
-	printf "CTF events                  %8d\n", n
+# CTF events (one ioctl_call per GET_CAP), as the importer counted them
+nev=$(sed -nE 's/.*import: ([0-9]+) events.*/\1/p' "$tmp/import.log")
+[ -n "$nev" ] || { echo "no event count from drmscope import: $(cat "$tmp/import.log")" >&2; exit 1; }
+awk -v ti="$ti" -v tb="$tb" -v n="$nev" -v ev_ioctls="$events" -v ctf="$ctf" -v db="$db" 'BEGIN {
+	printf "CTF events                  %8d (%d ioctls)\n", n, ev_ioctls
 	printf "drmscope import             %8.0f events/s\n", n / ti
 	printf "babeltrace2 -> dummy sink   %8.0f events/s\n", n / tb
 	printf "import / babeltrace2        %8.2f   (target >= 0.5)\n", tb / ti

@@ -57,6 +57,8 @@ struct ds_tp_snapshot {
 	uint8_t phase;		/* 0: before the call, 1: after it */
 };
 
+#include "drmscope_call.h"	/* ioctl_call's layout */
+
 /* mmap: an mmap() of a traced fd. */
 struct ds_tp_mmap {
 	int fd;
@@ -156,6 +158,13 @@ LTTNG_UST_TRACEPOINT_EVENT(drmscope, ioctl_exit,
 		lttng_ust_field_integer(int, err, err)
 		lttng_ust_field_integer(uint32_t, size, size)
 		lttng_ust_field_sequence_hex(uint64_t, args, words, uint32_t, nwords)
+	)
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(drmscope, ioctl_call,
+	LTTNG_UST_TP_ARGS(const uint64_t *, words, uint32_t, nwords),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_sequence_hex(uint64_t, call, words, uint32_t, nwords)
 	)
 )
 

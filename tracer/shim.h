@@ -88,6 +88,19 @@ SHIM_HIDDEN void shim_prologue_slow(void);
 extern atomic_bool shim_need_process_info SHIM_HIDDEN;
 
 /* Emit what a fork left pending before this process's first event. */
+/*
+ * Is [@addr, @addr + @len) between the caller's frame and the top of the
+ * thread's stack (mapped, so it can be copied without a check)?
+ */
+static inline bool shim_on_stack(uintptr_t addr, size_t len)
+{
+	const struct shim_tls *t = &shim_tls;
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+
+	return t->stack_known && sp >= t->stack_lo && addr >= sp &&
+	       addr + len >= addr && addr + len <= t->stack_hi;
+}
+
 static inline void shim_prologue(void)
 {
 	if (unlikely(atomic_load_explicit(&shim_need_process_info,
@@ -162,6 +175,7 @@ enum {
 	SHIM_IO_SIMGPU = 1 << 1,	/* a simgpu request */
 	SHIM_IO_PTR_IN = 1 << 2,	/* has arrays to copy before the call */
 	SHIM_IO_PTR_OUT = 1 << 3,	/* has arrays to copy after it */
+	SHIM_IO_ONE_EVENT = 1 << 4,	/* recorded by one ioctl_call event */
 };
 SHIM_HIDDEN unsigned shim_io_flags(const struct ds_uapi_ioctl *io);
 /* Are after-sync snapshots taken for @f's driver? */

@@ -1,6 +1,13 @@
 /*
  * tracer/shim_ioctl.c: one ioctl on a traced fd.
  *
+ * A described call that cannot block and has no pointers to follow (most
+ * of them: GET_CAP, GEM_CLOSE, CREATE_DUMB, ...) is one event after the
+ * call, ioctl_call, with its begin time and the argument's bytes before and
+ * after. One event costs half of two, and this is the shim's hot path.
+ * Every other call (submissions, KMS commits, waits, calls with arrays,
+ * unknown requests) is recorded around the call:
+ *
  *   ioctl_enter            request, the argument's bytes as 64-bit words
  *   ioctl_array(_blob)...  the arrays its pointers lead to (kernel-read ones)
  *   buffer_snapshot...     buffers a submission or KMS commit reads
@@ -11,8 +18,8 @@
  *                          waited for (phase 1, see shim_track.c)
  *   fd_driver              after a DRM_IOCTL_VERSION that returned the name
  *
- * Events before the call mean that a call which crashes the machine is
- * still in the trace. The arrays are found by the uapi description of the
+ * Events before the call mean that a call which crashes the machine (or
+ * blocks until the program is killed) is still in the trace. The arrays are found by the uapi description of the
  * fd's driver (looked up in constant time). Without a description, or when
  * the argument cannot be read, the call is still recorded, raw or empty.
  *
@@ -23,6 +30,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include <drm/drm.h>
 
@@ -146,21 +154,75 @@ static void learn_version(struct shim_call *c)
 	}
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);	/* LTTng-UST's clock */
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* Read the argument struct into @buf (word-aligned, zero-padded). */
 static size_t read_arg(void *arg, uint32_t size, uint8_t *buf)
 {
 	if (!size || !arg)
 		return 0;
-	if (shim_safe_read(buf, (uintptr_t)arg, size))
+	if (size & 7)
+		((uint64_t *)(void *)buf)[size / 8] = 0;
+	if (shim_on_stack((uintptr_t)arg, size))
+		memcpy(buf, arg, size);
+	else if (shim_safe_read(buf, (uintptr_t)arg, size))
 		return 0;
-	memset(buf + size, 0, ((size + 7) & ~7u) - size);
 	return size;
+}
+
+#define WORDS(bytes)	(((bytes) + 7) / 8)
+
+/*
+ * A call that one ioctl_call event records (SHIM_IO_ONE_EVENT, argument of
+ * at most STACK_ARG bytes): the shim's hot path, kept short. @c holds the
+ * fd, request and description.
+ */
+static int one_event_ioctl(struct shim_call *c, unsigned long request,
+			   void *arg, uint32_t size, bool after, int saved)
+{
+	uint64_t words[DS_TP_CALL_HEAD + 2 * WORDS(STACK_ARG)];
+	uint8_t *in = (uint8_t *)(words + DS_TP_CALL_HEAD), *out;
+	size_t in_len = read_arg(arg, size, in), out_len = 0;
+	uint64_t begin_ns = now_ns();
+	int ret, err;
+
+	shim_tls.guard--;
+	errno = saved;
+	ret = real_ioctl(c->fd, request, arg);
+	err = errno;
+	shim_tls.guard++;
+
+	out = in + 8 * WORDS(in_len);
+	if (in_len && ds_uapi_ioc_copies_out(c->request))
+		out_len = read_arg(arg, size, out);
+	words[0] = (uint32_t)c->fd | (uint64_t)c->request << 32;
+	words[1] = begin_ns;
+	words[2] = (uint32_t)(ret < 0 ? -err : ret) | (uint64_t)in_len << 32;
+	lttng_ust_tracepoint(drmscope, ioctl_call, words,
+			     (uint32_t)(DS_TP_CALL_HEAD + WORDS(in_len) + WORDS(out_len)));
+
+	if (after && ret >= 0 && out_len) {
+		c->in = in;
+		c->in_len = in_len;
+		c->out = out;
+		c->out_len = out_len;
+		track_after(c);
+	}
+	shim_tls.guard--;
+	errno = err;
+	return ret;
 }
 
 int shim_traced_ioctl(struct ds_file *f, int fd, unsigned long request,
 		      void *arg)
 {
-	uint64_t inbuf[STACK_ARG / 8], outbuf[STACK_ARG / 8];
+	uint64_t inbuf[WORDS(STACK_ARG)], outbuf[WORDS(STACK_ARG)];
 	uint32_t req = (uint32_t)request, size = ds_uapi_ioc_size(req);
 	const struct ds_uapi_driver *drv;
 	struct shim_call c;
@@ -178,6 +240,13 @@ int shim_traced_ioctl(struct ds_file *f, int fd, unsigned long request,
 	c.fd = fd;
 	c.request = req;
 	c.io = ds_uapi_lookup_nr(drv, req, NULL);
+	if (c.io)
+		flags = shim_io_flags(c.io);
+	tracing = lttng_ust_tracepoint_enabled(drmscope, ioctl_enter);
+	after = flags & SHIM_IO_AFTER;
+	if (tracing && (flags & SHIM_IO_ONE_EVENT) && size <= STACK_ARG)
+		return one_event_ioctl(&c, request, arg, size, after, saved);
+
 	c.argp = arg;
 	c.in = c.out = NULL;
 	c.in_len = c.out_len = 0;
@@ -185,11 +254,6 @@ int shim_traced_ioctl(struct ds_file *f, int fd, unsigned long request,
 	c.natomic_props = 0;
 	c.results = false;
 	c.sigs_added = 0;
-	if (c.io && c.io->arg)
-		flags = shim_io_flags(c.io);
-
-	tracing = lttng_ust_tracepoint_enabled(drmscope, ioctl_enter);
-	after = flags & SHIM_IO_AFTER;
 	version = req == DRM_IOCTL_VERSION;
 
 	if ((size > STACK_ARG && (tracing || after || version)) ||
@@ -215,7 +279,7 @@ int shim_traced_ioctl(struct ds_file *f, int fd, unsigned long request,
 			    track_wants_results(f);
 		lttng_ust_tracepoint(drmscope, ioctl_enter, fd, req, c.seq,
 				     (uint32_t)c.in_len, (const uint64_t *)(void *)in,
-				     (uint32_t)((c.in_len + 7) / 8));
+				     (uint32_t)WORDS(c.in_len));
 		if (c.in_len && (flags & SHIM_IO_PTR_IN)) {
 			c.phase = DS_UAPI_IN;
 			walk_arrays(&c, scratch + 2 * ARG_MAX,
@@ -241,7 +305,7 @@ int shim_traced_ioctl(struct ds_file *f, int fd, unsigned long request,
 		c.out_len = n;
 		lttng_ust_tracepoint(drmscope, ioctl_exit, fd, req, c.seq, ret,
 				     ret < 0 ? err : 0, n,
-				     (const uint64_t *)(void *)out, (n + 7) / 8);
+				     (const uint64_t *)(void *)out, WORDS(n));
 		if (ret >= 0 && n && (flags & SHIM_IO_PTR_OUT)) {
 			c.phase = DS_UAPI_OUT;
 			walk_arrays(&c, scratch + 2 * ARG_MAX,

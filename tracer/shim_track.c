@@ -360,8 +360,18 @@ static unsigned compute_wants(const struct ds_uapi_ioctl *io)
 	const struct ds_uapi_driver *drv = ds_uapi_driver_of(io);
 	unsigned w = 0;
 
+	/*
+	 * One event after the call is enough for a call that cannot block
+	 * and reads no memory behind pointers: nothing of it can be missing
+	 * from the trace but the call itself, if the program dies inside it.
+	 */
+	if (!(io->flags & (DS_UAPI_I_SUBMIT | DS_UAPI_I_KMS_COMMIT |
+			   DS_UAPI_I_SYNC | DS_UAPI_I_BLOCKS)) &&
+	    (!io->arg || (!struct_has_ptr(io->arg, DS_UAPI_IN, 0) &&
+			  !struct_has_ptr(io->arg, DS_UAPI_OUT, 0))))
+		w |= SHIM_IO_ONE_EVENT;
 	if (!io->arg || !drv)
-		return 0;
+		return w;
 	if (!strcmp(drv->name, "simgpu")) {
 		w |= TW_SIMGPU;
 		if (io->request == DRM_IOCTL_SIMGPU_QUEUE_CREATE ||

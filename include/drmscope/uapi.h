@@ -150,6 +150,8 @@ enum {
 	DS_UAPI_I_LEGACY = 1 << 4,	/* legacy (DRI1) ioctl, rejected by KMS drivers */
 	DS_UAPI_I_SYNC = 1 << 5,	/* waits for GPU work: a synchronisation point
 					 * (after it the shim may snapshot results) */
+	DS_UAPI_I_BLOCKS = 1 << 6,	/* may wait for a long time (the shim
+					 * records it before and after the call) */
 };
 
 struct ds_uapi_ioctl {

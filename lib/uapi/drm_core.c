@@ -293,7 +293,7 @@ static const struct ds_uapi_ioctl drm_tab[256] = {
 	DS_IOCTL(DRM_IOCTL_AGP_UNBIND, NULL, L),
 	DS_IOCTL(DRM_IOCTL_SG_ALLOC, NULL, L),
 	DS_IOCTL(DRM_IOCTL_SG_FREE, NULL, L),
-	DS_IOCTL(DRM_IOCTL_WAIT_VBLANK, &ds_wait_vblank, 0),
+	DS_IOCTL(DRM_IOCTL_WAIT_VBLANK, &ds_wait_vblank, DS_UAPI_I_BLOCKS),
 	DS_IOCTL(DRM_IOCTL_CRTC_GET_SEQUENCE, &ds_crtc_get_sequence, 0),
 	DS_IOCTL(DRM_IOCTL_CRTC_QUEUE_SEQUENCE, &ds_crtc_queue_sequence, 0),
 	DS_IOCTL(DRM_IOCTL_UPDATE_DRAW, NULL, L),

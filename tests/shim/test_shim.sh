@@ -10,11 +10,12 @@
 # file, given to the shim in DRMSCOPE_DEVICES. Then:
 #   - the program's stdout and exit status are the same in all runs, and
 #     the shim wrote nothing to stderr;
-#   - babeltrace2 shows every ioctl_enter with its ioctl_exit, the DRM
-#     requests with their argument bytes and arrays (ENOTTY recorded), bad
-#     pointers survived, dup/dup2/dup3/F_DUPFD fds traced, a closed number
-#     reused for a non-device file not traced, mmap/munmap, four threads
-#     with their own sequence numbers, an ioctl from a signal handler, the
+#   - babeltrace2 shows every ioctl_enter with its ioctl_exit, calls without
+#     pointers as one ioctl_call event (header words, bytes before and after),
+#     the DRM requests with their argument bytes and arrays (ENOTTY
+#     recorded), bad pointers survived, dup/dup2/dup3/F_DUPFD fds traced, a
+#     closed number reused for a non-device file not traced, mmap/munmap,
+#     four threads with their own calls, an ioctl from a signal handler, the
 #     fork child under its own pid, the exec'd image with its inherited fd,
 #     close_range, and an array stored in the blob file.
 #
@@ -145,22 +146,36 @@ fi
 	pass "sequence numbers unique per thread" || fail "duplicate sequence numbers"
 
 D="$P vtid = $pid \\}, \\{ fd = $dev_fd,"
+# call FD REQUEST: an ioctl_call event's start, up to its first word (fd |
+# request << 32, as babeltrace2 prints it: REQUEST as in 0x641E, no 0x)
+call() { printf '\\{ _call_length = [0-9]+, call = \\[ \\[0\\] = 0x%s%08X,' "$2" "$1"; }
 expect 1 "ioctl_enter: .*$D request = 0xC0406400, seq = [0-9]+, size = 64," "DRM_IOCTL_VERSION recorded with 64 bytes"
 expect 1 "ioctl_exit: .*$D request = 0xC0406400, seq = [0-9]+, ret = -1, err = 25, size = 64" "VERSION exit: ret -1, errno ENOTTY"
-expect 1 "ioctl_enter: .*$D request = 0xC010640C, seq = [0-9]+, size = 16, _args_length = 2, args = \\[ \\[0\\] = 0x13, \\[1\\] = 0x0 \\]" \
-	"GET_CAP argument bytes as 64-bit words"
+# GET_CAP (no pointers): one event; result -ENOTTY, 16 bytes before and after
+expect 1 "ioctl_call: .*$P vtid = $pid \\}, $(call $dev_fd C010640C) \\[1\\] = 0x[0-9A-F]+, \\[2\\] = 0x10FFFFFFE7, \\[3\\] = 0x13, \\[4\\] = 0x0, \\[5\\] = 0x13, \\[6\\] = 0x0 \\]" \
+	"GET_CAP as one ioctl_call: argument bytes before and after as 64-bit words"
 expect 1 "ioctl_array_blob: .*fd = $dev_fd, .*field = \"handles\", .*count = 3, .*stride = 4, size = 12, truncated = 0, .*stored = 1" \
 	"SYNCOBJ_WAIT handles array deep-copied (to the blob file)"
 expect 1 "ioctl_array: .*fd = $dev_fd, .*field = \"handles\", addr = 0xDEAD0000, .*size = 0, truncated = 0, read_err = -14" \
 	"unreadable array recorded as such"
-expect 1 "ioctl_enter: .*$D request = 0xC010640C, seq = [0-9]+, size = 0," "bad argument pointer recorded without bytes"
-expect 1 "ioctl_enter: .*$D request = 0x641E," "DRM_IOCTL_SET_MASTER (no argument)"
+expect 1 "ioctl_call: .*$P vtid = $pid \\}, $(call $dev_fd C010640C) \\[1\\] = 0x[0-9A-F]+, \\[2\\] = 0xFFFFFFE7 \\]" \
+	"bad argument pointer recorded without bytes"
+expect 1 "ioctl_call: .*$P vtid = $pid \\}, $(call $dev_fd 641E) \\[1\\] = 0x[0-9A-F]+, \\[2\\] = 0xFFFFFFE7 \\]" \
+	"DRM_IOCTL_SET_MASTER (no argument)"
+# ioctl_call's begin time is before the event's own (CLOCK_MONOTONIC, which
+# babeltrace2 prints since the Epoch: compare the trace's cycles instead)
+bt_clock=$(babeltrace2 --clock-cycles "$T/trace" 2>/dev/null | grep -E -m1 "$(call $dev_fd 641E)")
+ev_ns=$(echo "$bt_clock" | sed -E 's/^\[0*([0-9]+)\].*/\1/')
+begin_ns=$(printf '%d' "$(echo "$bt_clock" | sed -E 's/.*\[1\] = (0x[0-9A-F]+).*/\1/')")
+[ -n "$ev_ns" ] && [ "$begin_ns" -le "$ev_ns" ] && [ $((ev_ns - begin_ns)) -lt 1000000000 ] &&
+	pass "ioctl_call begins before its event, on the same clock" ||
+	fail "ioctl_call begin $begin_ns vs event time $ev_ns"
 expect 1 "ioctl_exit: .*fd = $fifo_fd, request = 0x541B, seq = [0-9]+, ret = 0, err = 0" "successful ioctl on the FIFO"
 
 for v in dup_fd dup2_fd dupfd_fd dup3_fd; do
 	eval fdv=\$$v
 	expect 1 "fd_dup: .*$P.*oldfd = $dev_fd, newfd = $fdv \\}" "fd_dup for $v"
-	atleast 1 "ioctl_enter: .*$P.*fd = $fdv, request = 0xC010640C" "ioctl on $v traced"
+	atleast 1 "ioctl_call: .*$P.*$(call $fdv C010640C)" "ioctl on $v traced"
 done
 atleast 1 "fd_close: .*$P.*fd = $dup_fd \\}" "close of the dup'd fd"
 expect 0 "ioctl_enter: .*$P.*fd = $reused_fd, request = 0x541B" "reused number (non-device) not traced"
@@ -170,25 +185,27 @@ expect 1 "drmscope:mmap: .*fd = $reg_fd, offset = 0x0, length = 4096, addr = $m,
 expect 1 "drmscope:munmap: .*addr = $m, length = 4096" "munmap of it"
 expect 1 "drmscope:mmap: .*fd = $dev_fd, .*addr = 0xFFFFFFFFFFFFFFFF, .*err = 19" "failed mmap recorded with errno"
 
-# threads: four of them, 50 calls each, numbered 1..50
-threads=$(grep "ioctl_enter: .*$P" "$E" | sed -E 's/.*vtid = ([0-9]+).*/\1/' | sort -u | grep -v "^$pid\$")
-nt=0
+# threads: four of them, 50 calls each, thread i asking for capability i
+threads=$(grep "ioctl_call: .*$P" "$E" | sed -E 's/.*vtid = ([0-9]+).*/\1/' | sort -u | grep -v "^$pid\$")
+nt=0 seen=
 for t in $threads; do
-	n=$(grep -c "ioctl_enter: .*$P vtid = $t }.*seq = 50," "$E")
-	c=$(grep -c "ioctl_enter: .*$P vtid = $t }" "$E")
-	[ "$n" = 1 ] && [ "$c" = 50 ] && nt=$((nt + 1))
+	c=$(grep -c "ioctl_call: .*$P vtid = $t }" "$E")
+	k=$(grep "ioctl_call: .*$P vtid = $t }" "$E" | sed -E 's/.*\[3\] = (0x[0-9A-F]+),.*/\1/' | sort -u)
+	case "$k" in 0x1|0x2|0x3|0x4) [ "$c" = 50 ] && nt=$((nt + 1)) ;; esac
+	seen="$seen $k"
 done
-[ $nt = 4 ] && pass "4 threads, 50 calls each, seq 1..50" || fail "threads: $nt good of: $threads"
+[ $nt = 4 ] && [ "$(echo $seen | tr ' ' '\n' | sort -u | wc -l)" = 4 ] &&
+	pass "4 threads, 50 calls each, each its own argument" || fail "threads: $nt good of: $threads ($seen)"
 
-expect 1 "ioctl_enter: .*$D request = 0x40086409," "ioctl from a signal handler"
+expect 1 "ioctl_call: .*$P vtid = $pid \\}, $(call $dev_fd 40086409)" "ioctl from a signal handler"
 
 expect 1 "process_info: .*vpid = $child_pid,.*pid = $child_pid, ppid = $pid, .*cause = 1" "fork child announced with its pid"
-expect 1 "ioctl_enter: .*vpid = $child_pid, vtid = $child_pid \\}, \\{ fd = $dev_fd, request = 0xC00864C0" "fork child's ioctl under its own pid"
+expect 1 "ioctl_call: .*vpid = $child_pid, vtid = $child_pid \\}, $(call $dev_fd C00864C0)" "fork child's ioctl under its own pid"
 expect 1 "process_info: .*pid = $exec_pid, ppid = $pid, .*--exec-child.*cause = 0" "exec'd image announced"
 expect 1 "fd_open: .*vpid = $exec_pid,.*fd = $dup2_fd, path = \"$CHARDEV\", .*inherited = 1" "inherited device fd found after exec"
-expect 1 "ioctl_enter: .*vpid = $exec_pid,.*fd = $dup2_fd, request = 0xC008640A" "exec'd image's ioctl traced"
+expect 1 "ioctl_call: .*vpid = $exec_pid,.*$(call $dup2_fd C008640A)" "exec'd image's ioctl traced"
 expect 1 "fd_close: .*$P.*fd = $dupfd_fd \\}" "close_range closes the traced fd"
-expect 1 "ioctl_enter: .*$P.*fd = $dupfd_fd, request" "nothing traced on it afterwards"
+expect 1 "ioctl_call: .*$P.*$(call $dupfd_fd C010640C)" "nothing traced on it afterwards"
 expect 0 "shim_error|lost" "no shim_error or lost events"
 
 # blob file: one record (magic DSB1, raw size 12) for the 12-byte array

@@ -1,15 +1,25 @@
 /*
  * ctf_reader.c: an LTTng CTF trace, event by event, through libbabeltrace2.
  *
- * Workload: up to tens of millions of small events. The sink pulls message
- * batches from its iterator and calls the caller's function per event with
- * a view that reads payload fields by name on demand, so fields nobody asks
- * for cost nothing.
+ * Workload: up to tens of millions of small events, and an importer that
+ * spends as long writing them to SQLite as babeltrace2 spends decoding
+ * them. So the two run side by side: a reader thread runs the babeltrace2
+ * graph (which it alone builds, runs and destroys: babeltrace2 objects and
+ * errors belong to a thread) and copies each event into a batch -- its
+ * name, time, context and payload fields, flat -- and the caller's thread
+ * takes full batches and calls the callback per event. The accessors read
+ * the copied fields by name. Batches go round a small pool, so memory
+ * stays bounded (QUEUE_BATCHES at most are in flight).
+ *
+ * Field and event names point into the trace's classes, which live as long
+ * as the graph: the reader thread destroys it only after the caller's
+ * thread has finished the last batch.
  */
 #define _GNU_SOURCE
 #include "ctf_reader.h"
 
 #include <ftw.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,19 +27,62 @@
 
 #include <babeltrace2/babeltrace.h>
 
+#define BATCH_EVENTS	4096
+#define BATCH_ARENA	(4u << 20)	/* bytes of strings and sequences */
+#define QUEUE_BATCHES	4
+
+enum field_kind { F_INT, F_STR, F_BYTES };
+
+/* One payload field, copied. */
+struct field {
+	const char *name;
+	enum field_kind kind;
+	uint32_t len;		/* F_STR: strlen; F_BYTES: bytes */
+	uint64_t val;		/* F_INT: the value; else: offset in the arena */
+};
+
+struct batch;
+
 struct ds_ctf_event {
-	const bt_event *event;
-	const bt_field *payload;
-	const bt_field *context;
+	const struct batch *b;
 	const char *name;
 	int64_t ns;
+	uint64_t vpid, vtid;
+	int64_t procname;	/* offset in the arena, or -1 */
+	uint32_t first, nfields;
+};
+
+struct batch {
+	struct ds_ctf_event *ev;
+	uint32_t nev;
+	struct field *fields;
+	uint32_t nfields, cap_fields;
+	uint8_t *arena;
+	size_t used, cap_arena;
+	struct batch *next;
 };
 
 struct reader {
-	ds_ctf_event_fn fn;
-	void *ctx;
-	struct ds_ctf_stats *stats;
-	int status;		/* the callback's non-zero status */
+	/* set up by ds_ctf_read() */
+	const char *dir;
+	char *err;
+	size_t errlen;
+
+	/* shared, under lock */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct batch *full_head, *full_tail;	/* for the caller's thread */
+	struct batch *free_list;
+	int nbatches;			/* allocated */
+	bool ended;			/* the reader thread sent its last batch */
+	bool stop;			/* the caller's thread wants no more */
+	bool consumer_done;		/* ... and holds no batch any more */
+	int64_t discarded;
+	int result;			/* the reader thread's: 0 or -1 (err set) */
+
+	/* the reader thread's own */
+	struct batch *cur;
+	bool oom;
 };
 
 const char *ds_ctf_name(const struct ds_ctf_event *ev)
@@ -42,12 +95,73 @@ int64_t ds_ctf_ns(const struct ds_ctf_event *ev)
 	return ev->ns;
 }
 
-static const bt_field *member(const bt_field *s, const char *name)
+int ds_ctf_vpid(const struct ds_ctf_event *ev)
 {
-	if (!s || bt_field_get_class_type(s) != BT_FIELD_CLASS_TYPE_STRUCTURE)
-		return NULL;
-	return bt_field_structure_borrow_member_field_by_name_const(s, name);
+	return (int)ev->vpid;
 }
+
+int ds_ctf_vtid(const struct ds_ctf_event *ev)
+{
+	return (int)ev->vtid;
+}
+
+const char *ds_ctf_procname(const struct ds_ctf_event *ev)
+{
+	return ev->procname < 0 ? NULL : (const char *)ev->b->arena + ev->procname;
+}
+
+static const struct field *find(const struct ds_ctf_event *ev, const char *name)
+{
+	const struct field *f = ev->b->fields + ev->first;
+	uint32_t i;
+
+	for (i = 0; i < ev->nfields; i++)
+		if (f[i].name[0] == name[0] && !strcmp(f[i].name, name))
+			return &f[i];
+	return NULL;
+}
+
+bool ds_ctf_u64(const struct ds_ctf_event *ev, const char *name, uint64_t *val)
+{
+	const struct field *f = find(ev, name);
+
+	if (!f || f->kind != F_INT)
+		return false;
+	*val = f->val;
+	return true;
+}
+
+bool ds_ctf_i64(const struct ds_ctf_event *ev, const char *name, int64_t *val)
+{
+	uint64_t v;
+
+	if (!ds_ctf_u64(ev, name, &v))
+		return false;
+	*val = (int64_t)v;
+	return true;
+}
+
+const char *ds_ctf_str(const struct ds_ctf_event *ev, const char *name)
+{
+	const struct field *f = find(ev, name);
+
+	if (!f || f->kind != F_STR)
+		return NULL;
+	return (const char *)ev->b->arena + f->val;
+}
+
+int64_t ds_ctf_bytes(const struct ds_ctf_event *ev, const char *name,
+		     void *buf, size_t cap)
+{
+	const struct field *f = find(ev, name);
+
+	if (!f || f->kind != F_BYTES)
+		return -1;
+	memcpy(buf, ev->b->arena + f->val, f->len < cap ? f->len : cap);
+	return f->len;
+}
+
+/* ------------------------------------------------------- the reader thread */
 
 static bool field_int(const bt_field *f, uint64_t *val)
 {
@@ -67,112 +181,251 @@ static bool field_int(const bt_field *f, uint64_t *val)
 	return false;
 }
 
-int ds_ctf_vpid(const struct ds_ctf_event *ev)
+/* Room for @len more arena bytes; returns the offset, or -1. */
+static int64_t arena_take(struct reader *r, size_t len)
 {
-	uint64_t v;
+	struct batch *b = r->cur;
+	size_t off = b->used;
 
-	return field_int(member(ev->context, "vpid"), &v) ? (int)v : 0;
+	if (off + len > b->cap_arena) {
+		size_t cap = b->cap_arena ? b->cap_arena : BATCH_ARENA;
+		uint8_t *a;
+
+		while (cap < off + len)
+			cap *= 2;
+		a = realloc(b->arena, cap);
+		if (!a) {
+			r->oom = true;
+			return -1;
+		}
+		b->arena = a;
+		b->cap_arena = cap;
+	}
+	b->used = off + len;
+	return (int64_t)off;
 }
 
-int ds_ctf_vtid(const struct ds_ctf_event *ev)
+static struct field *field_take(struct reader *r)
 {
-	uint64_t v;
+	struct batch *b = r->cur;
 
-	return field_int(member(ev->context, "vtid"), &v) ? (int)v : 0;
+	if (b->nfields == b->cap_fields) {
+		uint32_t cap = b->cap_fields ? 2 * b->cap_fields : 8 * BATCH_EVENTS;
+		struct field *f = realloc(b->fields, cap * sizeof(*f));
+
+		if (!f) {
+			r->oom = true;
+			return NULL;
+		}
+		b->fields = f;
+		b->cap_fields = cap;
+	}
+	return &b->fields[b->nfields++];
 }
 
-const char *ds_ctf_procname(const struct ds_ctf_event *ev)
+static int64_t copy_string(struct reader *r, const char *s)
 {
-	const bt_field *f = member(ev->context, "procname");
+	size_t len = strlen(s);
+	int64_t off = arena_take(r, len + 1);
 
-	if (!f || bt_field_get_class_type(f) != BT_FIELD_CLASS_TYPE_STRING)
-		return NULL;
-	return bt_field_string_get_value(f);
+	if (off >= 0)
+		memcpy(r->cur->arena + off, s, len + 1);
+	return off;
 }
 
-bool ds_ctf_u64(const struct ds_ctf_event *ev, const char *name, uint64_t *val)
+/* An array of integers as little-endian bytes of their width. */
+static bool copy_array(struct reader *r, const bt_field *f, struct field *out)
 {
-	return field_int(member(ev->payload, name), val);
-}
+	const bt_field_class *elem_cls =
+		bt_field_class_array_borrow_element_field_class_const(bt_field_borrow_class_const(f));
+	uint64_t n = bt_field_array_get_length(f), i, elem_bytes;
+	int64_t off;
+	uint8_t *p;
 
-bool ds_ctf_i64(const struct ds_ctf_event *ev, const char *name, int64_t *val)
-{
-	uint64_t v;
-
-	if (!field_int(member(ev->payload, name), &v))
+	if (!bt_field_class_type_is(bt_field_class_get_type(elem_cls), BT_FIELD_CLASS_TYPE_INTEGER))
 		return false;
-	*val = (int64_t)v;
+	elem_bytes = (bt_field_class_integer_get_field_value_range(elem_cls) + 7) / 8;
+	if (elem_bytes == 0 || elem_bytes > 8 || n > UINT32_MAX / elem_bytes)
+		return false;
+	off = arena_take(r, n * elem_bytes);
+	if (off < 0)
+		return false;
+	p = r->cur->arena + off;
+	for (i = 0; i < n; i++) {
+		uint64_t v = 0;
+		uint64_t k;
+
+		field_int(bt_field_array_borrow_element_field_by_index_const(f, i), &v);
+		if (elem_bytes == 8) {
+			memcpy(p, &v, 8);	/* little-endian hosts only (x86, arm64) */
+			p += 8;
+			continue;
+		}
+		for (k = 0; k < elem_bytes; k++)
+			*p++ = (uint8_t)(v >> (8 * k));
+	}
+	out->kind = F_BYTES;
+	out->val = (uint64_t)off;
+	out->len = (uint32_t)(n * elem_bytes);
 	return true;
 }
 
-const char *ds_ctf_str(const struct ds_ctf_event *ev, const char *name)
+static void copy_payload(struct reader *r, const bt_field *payload, struct ds_ctf_event *ev)
 {
-	const bt_field *f = member(ev->payload, name);
+	const bt_field_class *cls;
+	uint64_t i, n;
 
-	if (!f || bt_field_get_class_type(f) != BT_FIELD_CLASS_TYPE_STRING)
-		return NULL;
-	return bt_field_string_get_value(f);
-}
+	if (!payload || bt_field_get_class_type(payload) != BT_FIELD_CLASS_TYPE_STRUCTURE)
+		return;
+	cls = bt_field_borrow_class_const(payload);
+	n = bt_field_class_structure_get_member_count(cls);
+	for (i = 0; i < n; i++) {
+		const bt_field *f = bt_field_structure_borrow_member_field_by_index_const(payload, i);
+		bt_field_class_type t = bt_field_get_class_type(f);
+		struct field *out = field_take(r);
 
-int64_t ds_ctf_bytes(const struct ds_ctf_event *ev, const char *name,
-		     void *buf, size_t cap)
-{
-	const bt_field *f = member(ev->payload, name);
-	const bt_field_class *elem_cls;
-	unsigned char *out = buf;
-	uint64_t n, i, elem_bytes;
-	size_t pos = 0;
+		if (!out)
+			return;
+		out->name = bt_field_class_structure_member_get_name(
+			bt_field_class_structure_borrow_member_by_index_const(cls, i));
+		out->len = 0;
+		if (field_int(f, &out->val)) {
+			out->kind = F_INT;
+		} else if (t == BT_FIELD_CLASS_TYPE_STRING) {
+			int64_t off = copy_string(r, bt_field_string_get_value(f));
 
-	if (!f || !bt_field_class_type_is(bt_field_get_class_type(f), BT_FIELD_CLASS_TYPE_ARRAY))
-		return -1;
-	n = bt_field_array_get_length(f);
-	if (!n)
-		return 0;
-	elem_cls = bt_field_class_array_borrow_element_field_class_const(bt_field_borrow_class_const(f));
-	if (!bt_field_class_type_is(bt_field_class_get_type(elem_cls), BT_FIELD_CLASS_TYPE_INTEGER))
-		return -1;
-	elem_bytes = (bt_field_class_integer_get_field_value_range(elem_cls) + 7) / 8;
-	if (elem_bytes == 0 || elem_bytes > 8)
-		return -1;
-	for (i = 0; i < n && pos < cap; i++) {
-		const bt_field *e = bt_field_array_borrow_element_field_by_index_const(f, i);
-		uint64_t v = 0;
-		size_t k;
-
-		field_int(e, &v);
-		for (k = 0; k < elem_bytes && pos < cap; k++)
-			out[pos++] = (unsigned char)(v >> (8 * k));
+			if (off < 0) {
+				r->cur->nfields--;
+				return;
+			}
+			out->kind = F_STR;
+			out->val = (uint64_t)off;
+		} else if (!bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_ARRAY) ||
+			   !copy_array(r, f, out)) {
+			r->cur->nfields--;	/* a type nobody asks for */
+			continue;
+		}
+		ev->nfields++;
 	}
-	return (int64_t)(n * elem_bytes);
 }
 
-static int handle_event(struct reader *r, const bt_message *msg)
+static void copy_context(struct reader *r, const bt_field *ctx, struct ds_ctf_event *ev)
+{
+	const bt_field *f;
+
+	ev->vpid = ev->vtid = 0;
+	ev->procname = -1;
+	if (!ctx || bt_field_get_class_type(ctx) != BT_FIELD_CLASS_TYPE_STRUCTURE)
+		return;
+	field_int(bt_field_structure_borrow_member_field_by_name_const(ctx, "vpid"), &ev->vpid);
+	field_int(bt_field_structure_borrow_member_field_by_name_const(ctx, "vtid"), &ev->vtid);
+	f = bt_field_structure_borrow_member_field_by_name_const(ctx, "procname");
+	if (f && bt_field_get_class_type(f) == BT_FIELD_CLASS_TYPE_STRING)
+		ev->procname = copy_string(r, bt_field_string_get_value(f));
+}
+
+static int64_t event_ns(const bt_message *msg)
 {
 	const bt_clock_snapshot *cs;
-	struct ds_ctf_event ev;
+	const bt_clock_class *cc;
+	uint64_t freq, cycles;
 
-	ev.event = bt_message_event_borrow_event_const(msg);
-	ev.name = bt_event_class_get_name(bt_event_borrow_class_const(ev.event));
-	ev.payload = bt_event_borrow_payload_field_const(ev.event);
-	ev.context = bt_event_borrow_common_context_field_const(ev.event);
-	ev.ns = 0;
-	if (bt_message_event_borrow_stream_class_default_clock_class_const(msg)) {
-		const bt_clock_class *cc;
-		uint64_t freq, cycles;
+	if (!bt_message_event_borrow_stream_class_default_clock_class_const(msg))
+		return 0;
+	cs = bt_message_event_borrow_default_clock_snapshot_const(msg);
+	cc = bt_clock_snapshot_borrow_clock_class_const(cs);
+	freq = bt_clock_class_get_frequency(cc);
+	cycles = bt_clock_snapshot_get_value(cs);
+	if (freq == 1000000000ULL)
+		return (int64_t)cycles;
+	if (freq)
+		return (int64_t)((unsigned __int128)cycles * 1000000000ULL / freq);
+	return 0;
+}
 
-		cs = bt_message_event_borrow_default_clock_snapshot_const(msg);
-		cc = bt_clock_snapshot_borrow_clock_class_const(cs);
-		freq = bt_clock_class_get_frequency(cc);
-		cycles = bt_clock_snapshot_get_value(cs);
-		if (freq == 1000000000ULL)
-			ev.ns = (int64_t)cycles;
-		else if (freq)
-			ev.ns = (int64_t)((unsigned __int128)cycles * 1000000000ULL / freq);
+/* Hand the current batch to the caller's thread; false: stop reading. */
+static bool send_batch(struct reader *r)
+{
+	bool stop;
+
+	pthread_mutex_lock(&r->lock);
+	if (r->cur && r->cur->nev) {
+		r->cur->next = NULL;
+		if (r->full_tail)
+			r->full_tail->next = r->cur;
+		else
+			r->full_head = r->cur;
+		r->full_tail = r->cur;
+		r->cur = NULL;
+		pthread_cond_broadcast(&r->cond);
 	}
-	if (!ev.name)
-		ev.name = "";
-	r->stats->events++;
-	return r->fn(r->ctx, &ev);
+	stop = r->stop;
+	pthread_mutex_unlock(&r->lock);
+	return !stop;
+}
+
+/* A batch to fill: a free one, a new one while the pool is small, or wait. */
+static struct batch *get_batch(struct reader *r)
+{
+	struct batch *b = NULL;
+
+	pthread_mutex_lock(&r->lock);
+	while (!r->stop && !r->free_list && r->nbatches >= QUEUE_BATCHES)
+		pthread_cond_wait(&r->cond, &r->lock);
+	if (!r->stop) {
+		if (r->free_list) {
+			b = r->free_list;
+			r->free_list = b->next;
+		} else {
+			b = calloc(1, sizeof(*b));
+			if (b)
+				b->ev = malloc(BATCH_EVENTS * sizeof(*b->ev));
+			if (b && !b->ev) {
+				free(b);
+				b = NULL;
+			}
+			if (b)
+				r->nbatches++;
+		}
+	}
+	pthread_mutex_unlock(&r->lock);
+	if (b) {
+		b->nev = 0;
+		b->nfields = 0;
+		b->used = 0;
+	}
+	return b;
+}
+
+/* Copy one event into the current batch; false: stop (full pool, no memory). */
+static bool take_event(struct reader *r, const bt_message *msg)
+{
+	const bt_event *event = bt_message_event_borrow_event_const(msg);
+	struct ds_ctf_event *ev;
+	const char *name;
+
+	if (!r->cur) {
+		r->cur = get_batch(r);
+		if (!r->cur) {
+			r->oom = !r->stop;
+			return false;
+		}
+	}
+	name = bt_event_class_get_name(bt_event_borrow_class_const(event));
+	ev = &r->cur->ev[r->cur->nev];
+	ev->b = r->cur;
+	ev->name = name ? name : "";
+	ev->ns = event_ns(msg);
+	ev->first = r->cur->nfields;
+	ev->nfields = 0;
+	copy_context(r, bt_event_borrow_common_context_field_const(event), ev);
+	copy_payload(r, bt_event_borrow_payload_field_const(event), ev);
+	if (r->oom)
+		return false;
+	r->cur->nev++;
+	if (r->cur->nev == BATCH_EVENTS || r->cur->used >= BATCH_ARENA)
+		return send_batch(r);
+	return true;
 }
 
 static bt_graph_simple_sink_component_consume_func_status
@@ -181,10 +434,9 @@ consume(bt_message_iterator *it, void *data)
 	struct reader *r = data;
 	bt_message_array_const msgs;
 	uint64_t count, i;
-	bt_message_iterator_next_status st;
+	bool go_on = true;
 
-	st = bt_message_iterator_next(it, &msgs, &count);
-	switch (st) {
+	switch (bt_message_iterator_next(it, &msgs, &count)) {
 	case BT_MESSAGE_ITERATOR_NEXT_STATUS_END:
 		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_END;
 	case BT_MESSAGE_ITERATOR_NEXT_STATUS_AGAIN:
@@ -199,19 +451,19 @@ consume(bt_message_iterator *it, void *data)
 	for (i = 0; i < count; i++) {
 		const bt_message *m = msgs[i];
 
-		if (!r->status) {
+		if (go_on) {
 			switch (bt_message_get_type(m)) {
 			case BT_MESSAGE_TYPE_EVENT:
-				r->status = handle_event(r, m);
+				go_on = take_event(r, m);
 				break;
 			case BT_MESSAGE_TYPE_DISCARDED_EVENTS: {
 				uint64_t n = 0;
 
 				if (bt_message_discarded_events_get_count(m, &n) ==
 				    BT_PROPERTY_AVAILABILITY_AVAILABLE)
-					r->stats->discarded += (int64_t)n;
+					r->discarded += (int64_t)n;
 				else
-					r->stats->discarded++;
+					r->discarded++;
 				break;
 			}
 			default:
@@ -220,8 +472,10 @@ consume(bt_message_iterator *it, void *data)
 		}
 		bt_message_put_ref(m);
 	}
-	return r->status ? BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_END
-			 : BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_OK;
+	if (r->oom)
+		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_MEMORY_ERROR;
+	return go_on ? BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_OK
+		     : BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_END;
 }
 
 /* The deepest cause's message of the current thread's babeltrace2 error. */
@@ -286,15 +540,17 @@ static const bt_plugin *find_plugin(const char *name, char *err, size_t errlen)
 	return p;
 }
 
-int ds_ctf_read(const char *dir, ds_ctf_event_fn fn, void *ctx,
-		struct ds_ctf_stats *stats, char *err, size_t errlen)
+/* Build the graph and run it; 0 or -1 with r->err set. */
+static int run_graph(struct reader *r, bt_graph **graphp)
 {
+	const char *dir = r->dir;
+	char *err = r->err;
+	size_t errlen = r->errlen;
 	const bt_plugin *ctf = NULL, *utils = NULL;
 	const bt_component_filter *mux = NULL;
 	const bt_component_sink *sink = NULL;
 	bt_value *params = NULL, *inputs = NULL;
 	bt_graph *graph = NULL;
-	struct reader r = { .fn = fn, .ctx = ctx, .stats = stats };
 	bt_graph_run_status run;
 	struct stat st;
 	uint64_t i, nports, connected = 0;
@@ -302,7 +558,6 @@ int ds_ctf_read(const char *dir, ds_ctf_event_fn fn, void *ctx,
 	int ntraces = 0, t;
 	int ret = -1;
 
-	memset(stats, 0, sizeof(*stats));
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		snprintf(err, errlen, "%s is not a trace directory", dir);
 		return -1;
@@ -316,7 +571,7 @@ int ds_ctf_read(const char *dir, ds_ctf_event_fn fn, void *ctx,
 		snprintf(err, errlen, "no CTF trace (no metadata file) under %s", dir);
 		goto out;
 	}
-	graph = bt_graph_create(0);
+	*graphp = graph = bt_graph_create(0);
 	if (!graph) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
@@ -324,7 +579,7 @@ int ds_ctf_read(const char *dir, ds_ctf_event_fn fn, void *ctx,
 	if (bt_graph_add_filter_component(graph,
 			bt_plugin_borrow_filter_component_class_by_name_const(utils, "muxer"),
 			"mux", NULL, BT_LOGGING_LEVEL_NONE, &mux) != BT_GRAPH_ADD_COMPONENT_STATUS_OK ||
-	    bt_graph_add_simple_sink_component(graph, "sink", NULL, consume, NULL, &r, &sink) !=
+	    bt_graph_add_simple_sink_component(graph, "sink", NULL, consume, NULL, r, &sink) !=
 			BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
 		take_error("cannot build the trace graph", err, errlen);
 		goto out;
@@ -383,8 +638,12 @@ int ds_ctf_read(const char *dir, ds_ctf_event_fn fn, void *ctx,
 	do {
 		run = bt_graph_run(graph);
 	} while (run == BT_GRAPH_RUN_STATUS_AGAIN);
-	if (r.status) {
-		ret = r.status;
+	send_batch(r);
+	if (r->stop) {
+		ret = 0;	/* the caller's thread stopped it */
+		bt_current_thread_clear_error();
+	} else if (r->oom || run == BT_GRAPH_RUN_STATUS_MEMORY_ERROR) {
+		snprintf(err, errlen, "out of memory reading the CTF trace");
 		bt_current_thread_clear_error();
 	} else if (run != BT_GRAPH_RUN_STATUS_OK) {
 		take_error("reading the CTF trace failed (truncated or corrupt?)", err, errlen);
@@ -396,8 +655,117 @@ out:
 		free(traces[t]);
 	bt_value_put_ref(inputs);
 	bt_value_put_ref(params);
-	bt_graph_put_ref(graph);
 	bt_plugin_put_ref(ctf);
 	bt_plugin_put_ref(utils);
 	return ret;
+}
+
+static void *reader_main(void *arg)
+{
+	struct reader *r = arg;
+	bt_graph *graph = NULL;
+	int ret = run_graph(r, &graph);
+
+	pthread_mutex_lock(&r->lock);
+	if (r->cur) {	/* an empty batch, never sent */
+		r->cur->next = r->free_list;
+		r->free_list = r->cur;
+		r->cur = NULL;
+	}
+	r->result = ret;
+	r->ended = true;
+	pthread_cond_broadcast(&r->cond);
+	/* the names in the batches belong to the graph's classes */
+	while (!r->consumer_done)
+		pthread_cond_wait(&r->cond, &r->lock);
+	pthread_mutex_unlock(&r->lock);
+	bt_graph_put_ref(graph);
+	return NULL;
+}
+
+static void free_batch(struct batch *b)
+{
+	if (!b)
+		return;
+	free(b->ev);
+	free(b->fields);
+	free(b->arena);
+	free(b);
+}
+
+/* The next full batch, or NULL at the end. */
+static struct batch *next_batch(struct reader *r)
+{
+	struct batch *b;
+
+	pthread_mutex_lock(&r->lock);
+	while (!r->full_head && !r->ended)
+		pthread_cond_wait(&r->cond, &r->lock);
+	b = r->full_head;
+	if (b) {
+		r->full_head = b->next;
+		if (!r->full_head)
+			r->full_tail = NULL;
+	}
+	pthread_mutex_unlock(&r->lock);
+	return b;
+}
+
+static void give_back(struct reader *r, struct batch *b)
+{
+	pthread_mutex_lock(&r->lock);
+	b->next = r->free_list;
+	r->free_list = b;
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+}
+
+int ds_ctf_read(const char *dir, ds_ctf_event_fn fn, void *ctx,
+		struct ds_ctf_stats *stats, char *err, size_t errlen)
+{
+	struct reader r = { .dir = dir, .err = err, .errlen = errlen };
+	struct batch *b;
+	pthread_t thread;
+	int status = 0, ret;
+	uint32_t i;
+
+	memset(stats, 0, sizeof(*stats));
+	pthread_mutex_init(&r.lock, NULL);
+	pthread_cond_init(&r.cond, NULL);
+	ret = pthread_create(&thread, NULL, reader_main, &r);
+	if (ret) {
+		snprintf(err, errlen, "cannot start the trace reader thread: %s", strerror(ret));
+		status = -1;
+		goto out;
+	}
+	while ((b = next_batch(&r))) {
+		for (i = 0; i < b->nev && !status; i++) {
+			stats->events++;
+			status = fn(ctx, &b->ev[i]);
+		}
+		give_back(&r, b);
+		if (status) {
+			pthread_mutex_lock(&r.lock);
+			r.stop = true;
+			pthread_cond_broadcast(&r.cond);
+			pthread_mutex_unlock(&r.lock);
+		}
+	}
+	pthread_mutex_lock(&r.lock);
+	r.consumer_done = true;
+	pthread_cond_broadcast(&r.cond);
+	pthread_mutex_unlock(&r.lock);
+	pthread_join(thread, NULL);
+	stats->discarded = r.discarded;
+	if (!status && r.result)
+		status = r.result;
+out:
+	while (r.free_list) {
+		b = r.free_list;
+		r.free_list = b->next;
+		free_batch(b);
+	}
+	pthread_cond_destroy(&r.cond);
+	pthread_mutex_destroy(&r.lock);
+	return status;
 }

@@ -21,11 +21,13 @@
 #include "import.h"
 
 #include "blobfiles.h"
+#include "../drmscope_call.h"
 #include "ctf_reader.h"
 #include "derive.h"
 #include "u64map.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -102,7 +104,8 @@ struct importer {
 	time_t last_progress;
 	char *err;
 	size_t errlen;
-	uint8_t out_buf[MAX_ARG_BYTES];
+	/* an argument's bytes; for ioctl_call a header, then in and out */
+	uint8_t out_buf[8 * DS_TP_CALL_HEAD + 2 * MAX_ARG_BYTES];
 	uint8_t arr_buf[1 << 20];
 };
 
@@ -388,6 +391,46 @@ static void free_call(struct call *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/*
+ * Push a call of @fd and @request begun at @begin_ns whose argument bytes
+ * before the call are @in (@in_size of them).
+ */
+static int push_call(struct importer *im, struct thread_state *t, uint64_t seq, int fd,
+		     uint32_t request, int64_t begin_ns, const uint8_t *in, size_t in_size,
+		     struct call **cp)
+{
+	struct call *c;
+
+	if (t->depth == MAX_NESTED)
+		return fail(im, -EINVAL, "thread %d: more than %d nested ioctls", t->tid, MAX_NESTED);
+	c = &t->stack[t->depth++];
+	memset(c, 0, sizeof(*c));
+	c->seq = seq;
+	c->fd = fd;
+	c->request = request;
+	c->begin_ns = begin_ns;
+	c->in = malloc(in_size ? in_size : 1);
+	if (!c->in)
+		return fail(im, -ENOMEM, "out of memory");
+	memcpy(c->in, in, in_size);
+	c->in_size = in_size;
+	*cp = c;
+	return 0;
+}
+
+/* Pop @c (and anything above it that never exited: lost events). */
+static void pop_call(struct thread_state *t, struct call *c)
+{
+	while (t->depth > 0) {
+		struct call *top = &t->stack[--t->depth];
+		bool done = top == c;
+
+		free_call(top);
+		if (done)
+			break;
+	}
+}
+
 static int on_ioctl_enter(struct importer *im, struct thread_state *t,
 			  const struct ds_ctf_event *ev)
 {
@@ -395,26 +438,17 @@ static int on_ioctl_enter(struct importer *im, struct thread_state *t,
 	int64_t fd = -1, n;
 	struct call *c;
 
-	if (t->depth == MAX_NESTED)
-		return fail(im, -EINVAL, "thread %d: more than %d nested ioctls", t->tid, MAX_NESTED);
 	ds_ctf_u64(ev, "seq", &seq);
 	ds_ctf_u64(ev, "request", &request);
 	ds_ctf_u64(ev, "size", &size);
 	ds_ctf_i64(ev, "fd", &fd);
-	c = &t->stack[t->depth++];
-	memset(c, 0, sizeof(*c));
-	c->seq = seq;
-	c->fd = (int)fd;
-	c->request = (uint32_t)request;
-	c->begin_ns = ds_ctf_ns(ev);
 	if (size > MAX_ARG_BYTES)
 		size = MAX_ARG_BYTES;
-	c->in = malloc(size ? size : 1);
-	if (!c->in)
-		return fail(im, -ENOMEM, "out of memory");
-	n = ds_ctf_bytes(ev, "args", c->in, size);
-	c->in_size = n < 0 ? 0 : (size_t)(n < (int64_t)size ? n : (int64_t)size);
-	return 0;
+	n = ds_ctf_bytes(ev, "args", im->out_buf, size);
+	if (n < 0)
+		n = 0;
+	return push_call(im, t, seq, (int)fd, (uint32_t)request, ds_ctf_ns(ev), im->out_buf,
+			 (size_t)(n < (int64_t)size ? n : (int64_t)size), &c);
 }
 
 /* A field's value from the @len argument bytes @arg. */
@@ -646,15 +680,48 @@ static int on_ioctl_exit(struct importer *im, struct thread_state *t,
 	n = ds_ctf_bytes(ev, "args", im->out_buf, size);
 	r = finish_call(im, t, c, ds_ctf_ns(ev), ret, (int)err, im->out_buf,
 			n < 0 ? 0 : (size_t)(n < (int64_t)size ? n : (int64_t)size));
-	/* pop it (and anything above it that never exited: lost events) */
-	while (t->depth > 0) {
-		struct call *top = &t->stack[--t->depth];
-		bool done = top == c;
+	pop_call(t, c);
+	return r;
+}
 
-		free_call(top);
-		if (done)
-			break;
-	}
+/*
+ * A whole call in one event, its "call" words as drmscope_tp.h describes:
+ * fd and request, begin time, result and argument size, then the argument
+ * before the call and (if the kernel copied it back) after it.
+ */
+static int on_ioctl_call(struct importer *im, struct thread_state *t,
+			 const struct ds_ctf_event *ev)
+{
+	const size_t head = 8 * DS_TP_CALL_HEAD;
+	uint64_t w[DS_TP_CALL_HEAD];
+	int64_t n = ds_ctf_bytes(ev, "call", im->out_buf, sizeof(im->out_buf));
+	size_t in_size, in_padded, out_size = 0;
+	int32_t result;
+	struct call *c;
+	int r;
+
+	if (n < (int64_t)head)
+		return fail(im, -EINVAL, "thread %d: an ioctl_call event of %" PRId64 " bytes",
+			    t->tid, n);
+	if (n > (int64_t)sizeof(im->out_buf))
+		n = sizeof(im->out_buf);
+	memcpy(w, im->out_buf, head);
+	in_size = (size_t)(w[2] >> 32);
+	in_padded = (in_size + 7) & ~(size_t)7;
+	if (in_padded > (size_t)n - head)
+		return fail(im, -EINVAL, "thread %d: an ioctl_call event says %zu argument bytes"
+			    " but holds %zu", t->tid, in_size, (size_t)n - head);
+	if (in_size && (size_t)n - head - in_padded >= in_size)
+		out_size = in_size;
+	result = (int32_t)(uint32_t)w[2];
+	r = push_call(im, t, 0, (int)(uint32_t)w[0], (uint32_t)(w[0] >> 32), (int64_t)w[1],
+		      im->out_buf + head, in_size, &c);
+	if (r)
+		return r;
+	r = finish_call(im, t, c, ds_ctf_ns(ev), result < 0 ? -1 : result,
+			result < 0 ? (int)-(int64_t)result : 0, im->out_buf + head + in_padded,
+			out_size);
+	pop_call(t, c);
 	return r;
 }
 
@@ -827,6 +894,8 @@ static int on_event(void *ctx, const struct ds_ctf_event *ev)
 		return on_ioctl_enter(im, t, ev);
 	if (!strcmp(name, "ioctl_exit"))
 		return on_ioctl_exit(im, t, ev);
+	if (!strcmp(name, "ioctl_call"))
+		return on_ioctl_call(im, t, ev);
 	if (!strcmp(name, "ioctl_array"))
 		return on_ioctl_array(im, t, ev, false);
 	if (!strcmp(name, "ioctl_array_blob"))
