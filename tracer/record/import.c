@@ -655,8 +655,10 @@ static int finish_call(struct importer *im, struct thread_state *t, struct call 
 		if (r)
 			return r;
 	}
-	t->last_seq = c->seq;
-	t->last_id = id;
+	if (c->seq) {	/* ioctl_call has none: nothing comes after it */
+		t->last_seq = c->seq;
+		t->last_id = id;
+	}
 	return 0;
 }
 
@@ -697,8 +699,7 @@ static int on_ioctl_call(struct importer *im, struct thread_state *t,
 	int64_t n = ds_ctf_bytes(ev, "call", im->out_buf, sizeof(im->out_buf));
 	size_t in_size, in_padded, out_size = 0;
 	int32_t result;
-	struct call *c;
-	int r;
+	struct call c;
 
 	if (n < (int64_t)head)
 		return fail(im, -EINVAL, "thread %d: an ioctl_call event of %" PRId64 " bytes",
@@ -713,16 +714,20 @@ static int on_ioctl_call(struct importer *im, struct thread_state *t,
 			    " but holds %zu", t->tid, in_size, (size_t)n - head);
 	if (in_size && (size_t)n - head - in_padded >= in_size)
 		out_size = in_size;
+	/* nothing of it comes in other events: no need to keep it on the stack */
+	c.seq = 0;
+	c.fd = (int)(uint32_t)w[0];
+	c.request = (uint32_t)(w[0] >> 32);
+	c.begin_ns = (int64_t)w[1];
+	c.in = im->out_buf + head;
+	c.in_size = in_size;
+	c.narrays = 0;
+	c.snaps = NULL;
+	c.nsnaps = 0;
 	result = (int32_t)(uint32_t)w[2];
-	r = push_call(im, t, 0, (int)(uint32_t)w[0], (uint32_t)(w[0] >> 32), (int64_t)w[1],
-		      im->out_buf + head, in_size, &c);
-	if (r)
-		return r;
-	r = finish_call(im, t, c, ds_ctf_ns(ev), result < 0 ? -1 : result,
-			result < 0 ? (int)-(int64_t)result : 0, im->out_buf + head + in_padded,
-			out_size);
-	pop_call(t, c);
-	return r;
+	return finish_call(im, t, &c, ds_ctf_ns(ev), result < 0 ? -1 : result,
+			   result < 0 ? (int)-(int64_t)result : 0, im->out_buf + head + in_padded,
+			   out_size);
 }
 
 /* Bytes of an ioctl_array (inline words) or ioctl_array_blob (side file). */
