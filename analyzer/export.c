@@ -436,11 +436,14 @@ static int export_chrome(struct exporter *x, const char *out)
 /* CSV                                                                     */
 /* ---------------------------------------------------------------------- */
 
-/* Every table a drmscope database may have. */
+/*
+ * Every table a drmscope database may have. The calls are exported as the
+ * ioctl view shows them (names, not name ids), and ioctl_name as well.
+ */
 static const char *const csv_tables[] = {
-	"capture", "device", "driver", "process", "thread", "fd", "ioctl", "ioctl_payload",
-	"gem_object", "vm", "vm_bind_op", "queue", "job", "fw_message", "kernel_event", "blob",
-	"buffer_snapshot", "run", "run_call", "run_job",
+	"capture", "device", "driver", "process", "thread", "fd", "ioctl", "ioctl_name",
+	"ioctl_payload", "gem_object", "vm", "vm_bind_op", "queue", "job", "fw_message",
+	"kernel_event", "blob", "buffer_snapshot", "run", "run_call", "run_job",
 };
 
 static void csv_value(FILE *f, sqlite3_stmt *st, int i)

@@ -30,18 +30,22 @@
 #define DEFAULT_TOP	10
 #define PATH_MAX_PRINT	1024
 
-/* Every table a drmscope database may have, in the order info lists them. */
+/*
+ * Every table a drmscope database may have, in the order info lists them
+ * (ioctl: the table of schema versions 1 to 4, a view since).
+ */
 static const char *const info_tables[] = {
 	"capture", "process", "thread", "device", "driver", "fd", "ioctl",
-	"ioctl_payload", "gem_object", "vm", "vm_bind_op", "queue", "job",
-	"fw_message", "kernel_event", "buffer_snapshot", "blob", "run",
-	"run_call", "run_job",
+	"ioctl_call", "ioctl_name", "ioctl_payload", "gem_object", "vm",
+	"vm_bind_op", "queue", "job", "fw_message", "kernel_event",
+	"buffer_snapshot", "blob", "run", "run_call", "run_job",
 };
 
 struct info {
 	struct ds_db *db;
 	sqlite3 *sql;
 	int top;
+	const char *calls;		/* the table of the calls: ioctl_call, or ioctl */
 };
 
 /* ---------------------------------------------------------------------- */
@@ -117,7 +121,8 @@ static int print_file(struct info *in)
 		printf(", %s", out_fmt_bytes(b1, sizeof(b1), sb.st_size));
 	putchar('\n');
 	if (ds_db_schema_version(in->db) < DS_DB_SCHEMA_VERSION)
-		printf("  (an older schema: `drmscope` migrates it when it next writes to the file)\n");
+		printf("  (an older schema: report, compare, export and replay need version %d;"
+		       " `drmscope upgrade` migrates the file)\n", DS_DB_SCHEMA_VERSION);
 	if (query_int(in, "SELECT coalesce(sum(lost_events), 0) FROM capture", &lost))
 		return -1;
 	if (lost)
@@ -161,16 +166,17 @@ static int print_capture(struct info *in)
 /* First and last event of any kind: ioctls, kernel events, fw, jobs. */
 static int print_span(struct info *in)
 {
-	static const char sql[] =
+	static const char fmt[] =
 		"SELECT min(t0), max(t1) FROM ("
-		" SELECT min(begin_ns) AS t0, max(coalesce(end_ns, begin_ns)) AS t1 FROM ioctl"
+		" SELECT min(begin_ns) AS t0, max(coalesce(end_ns, begin_ns)) AS t1 FROM %s"
 		" UNION ALL SELECT min(ns), max(ns) FROM kernel_event"
 		" UNION ALL SELECT min(ns), max(ns) FROM fw_message"
 		" UNION ALL SELECT min(submit_ns), max(coalesce(done_ns, run_ns, submit_ns)) FROM job)";
-	char b1[64];
+	char b1[64], sql[sizeof(fmt) + 16];
 	sqlite3_stmt *st;
 	int rc;
 
+	snprintf(sql, sizeof(sql), fmt, in->calls);
 	if (prepare(in, sql, &st))
 		return -1;
 	rc = sqlite3_step(st);
@@ -197,17 +203,18 @@ static void print_exit(sqlite3_stmt *st, int code_col)
 
 static int print_processes(struct info *in)
 {
-	static const char sql[] =
+	static const char fmt[] =
 		"SELECT p.pid, p.ppid, p.comm, p.exit_code, p.exit_signal,"
 		" coalesce(c.n, 0), p.exe"
 		" FROM process p LEFT JOIN"
-		" (SELECT pid, count(*) AS n FROM ioctl GROUP BY pid) c ON c.pid = p.pid"
+		" (SELECT pid, count(*) AS n FROM %s GROUP BY pid) c ON c.pid = p.pid"
 		" ORDER BY p.start_ns, p.pid";
-	char b1[64], b2[512];
+	char b1[64], b2[512], sql[sizeof(fmt) + 16];
 	sqlite3_stmt *st;
 	int64_t total;
 	int rc, n = 0;
 
+	snprintf(sql, sizeof(sql), fmt, in->calls);
 	if (query_int(in, "SELECT count(*) FROM process", &total) || prepare(in, sql, &st))
 		return -1;
 	printf("\nprocesses: %" PRId64 "\n", total);
@@ -290,19 +297,18 @@ static int print_result_snapshots(struct info *in)
 
 static int print_counts(struct info *in)
 {
-	char sql[96];
-	int64_t n;
+	char sql[128];
+	int64_t n, is_table;
 	size_t i;
-	int has;
 
 	printf("\nrows\n");
 	for (i = 0; i < sizeof(info_tables) / sizeof(info_tables[0]); i++) {
-		has = ds_db_has_table(in->db, info_tables[i]);
-		if (has < 0) {
-			fprintf(stderr, "drmscope info: %s\n", ds_db_errmsg(in->db));
+		snprintf(sql, sizeof(sql),
+			 "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '%s'",
+			 info_tables[i]);
+		if (query_int(in, sql, &is_table))
 			return -1;
-		}
-		if (!has)
+		if (!is_table)
 			continue;
 		snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"%s\"", info_tables[i]);
 		if (query_int(in, sql, &n))
@@ -426,11 +432,12 @@ int cmd_info(int argc, char **argv)
 	if (argc - optind != 1)
 		return drmscope_usage_error("info", "expected one database");
 
-	if (ds_db_open_read(argv[optind], flags, &in.db)) {
+	if (ds_db_open_read(argv[optind], flags | DS_DB_OPEN_OLD_SCHEMA, &in.db)) {
 		fprintf(stderr, "drmscope info: %s\n", ds_db_errmsg(in.db));
 		goto out;
 	}
 	in.sql = ds_db_sqlite(in.db);
+	in.calls = ds_db_schema_version(in.db) >= 5 ? "ioctl_call" : "ioctl";
 	if (print_file(&in) || print_capture(&in) || print_span(&in) || print_processes(&in) ||
 	    print_devices(&in) || print_counts(&in) || print_top_ioctls(&in) ||
 	    print_runs(&in) || print_indexes(&in))

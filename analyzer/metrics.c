@@ -3,13 +3,14 @@
  * from a trace database (see metrics.h for what comes from where).
  *
  * Workload: captures of up to tens of millions of ioctls and millions of
- * jobs. Each table is read with one full scan (the ioctl table once, not
- * once per name), statements are prepared once per source and reset
- * between runs, and each row costs sqlite3_step(), a few column reads, a
- * hash look-up of its name only when it differs from the previous row's,
- * and an append to an array of doubles. Arrays are sorted afterwards with
- * the stats library's radix sort. Every query is read-only; the database
- * was opened with ds_db_open_read().
+ * jobs. Each table is read with one full scan (ioctl_call once, not once
+ * per name, and without joining ioctl_name: each name is read once, by
+ * id), statements are prepared once per source and reset between runs,
+ * and each row costs sqlite3_step(), a few column reads, an array look-up
+ * of its name id and an append to an array of doubles. Arrays are sorted
+ * afterwards with the stats library's radix sort. Every query is
+ * read-only; the database was opened with ds_db_open_read(), so it has
+ * the current schema.
  */
 #include "metrics.h"
 
@@ -590,7 +591,7 @@ static int slowest_threads(const struct am_source *src, struct am_data *d)
 	size_t i;
 	int rc = SQLITE_DONE;
 
-	if (prepare(d, src, "SELECT pid, tid FROM ioctl WHERE id = ?1", &st))
+	if (prepare(d, src, "SELECT pid, tid FROM ioctl_call WHERE id = ?1", &st))
 		return -1;
 	for (i = 0; i < d->n_slowest; i++) {
 		sqlite3_reset(st);
@@ -608,80 +609,98 @@ static int slowest_threads(const struct am_source *src, struct am_data *d)
 }
 
 /*
- * A small direct-mapped cache from (request, device) to the entry of the
- * ioctl's name: the name is decoded from the request by the device's
- * driver table, so for a known device most rows do not even read the name.
- * Without a device (NULL) the name is read and compared.
+ * A direct-mapped cache from an ioctl_name id to the entry of its name.
+ * Ids are small and dense (one per distinct name and driver), so a capture
+ * with fewer names than slots never misses twice; a miss reads the name by
+ * its primary key. Entries are per name: the calls of a name two drivers'
+ * tables share are pooled, as they always were.
  */
-#define NAME_CACHE	256
+#define NAME_CACHE	4096
 
 struct name_cache {
-	int64_t request[NAME_CACHE];
-	int64_t device[NAME_CACHE];
+	int64_t name_id[NAME_CACHE];
 	ssize_t entry[NAME_CACHE];	/* index in d->ioctls, -1: empty */
+	sqlite3_stmt *name_st;		/* the name of an id */
 };
 
-static struct am_ioctl *cached_entry(struct am_data *d, struct name_map *map,
-				     struct name_cache *c, sqlite3_stmt *st, int name_col)
+static int name_cache_init(const struct am_source *src, struct am_data *d,
+			   struct name_cache **cp)
 {
-	int64_t request = INT(st, 0), device = INT(st, 1);
-	size_t h = (size_t)((uint64_t)(request * 31 + device) * 0x9e3779b97f4a7c15ull >> 56), n;
-	const char *name;
-	struct am_ioctl *e;
+	struct name_cache *c = malloc(sizeof(*c));
+	size_t i;
 
-	/* A known device decodes a request to one name: no need to read it. */
-	if (c->entry[h] >= 0 && c->request[h] == request && c->device[h] == device && device)
+	*cp = c;
+	if (!c)
+		return oom(d);
+	for (i = 0; i < NAME_CACHE; i++)
+		c->entry[i] = -1;
+	return prepare(d, src, "SELECT name FROM ioctl_name WHERE id = ?1", &c->name_st);
+}
+
+static void name_cache_free(struct name_cache *c)
+{
+	if (!c)
+		return;
+	sqlite3_finalize(c->name_st);
+	free(c);
+}
+
+/* The entry of @name_id (0: none, or not in ioctl_name: "?"); NULL on error. */
+static struct am_ioctl *cached_entry(const struct am_source *src, struct am_data *d,
+				     struct name_map *map, struct name_cache *c, int64_t name_id)
+{
+	size_t h = (size_t)name_id & (NAME_CACHE - 1);
+	const char *name = "?";
+	struct am_ioctl *e;
+	int rc;
+
+	if (c->entry[h] >= 0 && c->name_id[h] == name_id)
 		return &d->ioctls[c->entry[h]];
-	name = TEXT(st, name_col);
-	n = (size_t)sqlite3_column_bytes(st, name_col);
-	if (!name) {
-		name = "?";
-		n = 1;
+	sqlite3_reset(c->name_st);
+	sqlite3_bind_int64(c->name_st, 1, name_id);
+	rc = sqlite3_step(c->name_st);
+	if (rc == SQLITE_ROW && TEXT(c->name_st, 0))
+		name = TEXT(c->name_st, 0);
+	else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		step_error(d, src);
+		return NULL;
 	}
-	if (c->entry[h] >= 0 && c->request[h] == request && c->device[h] == device) {
-		e = &d->ioctls[c->entry[h]];
-		if (e->name_len == n && !memcmp(e->name, name, n))
-			return e;
+	e = ioctl_entry(d, map, name, strlen(name));
+	if (!e) {
+		oom(d);
+		return NULL;
 	}
-	e = ioctl_entry(d, map, name, n);
-	if (e) {
-		c->request[h] = request;
-		c->device[h] = device;
-		c->entry[h] = e - d->ioctls;
-	}
+	c->name_id[h] = name_id;
+	c->entry[h] = e - d->ioctls;
 	return e;
 }
 
 /*
- * The calls: one scan of ioctl (capture) or of each run's run_call.
- * Columns: request, device, begin, end, ret, errno, ioctl id, name,
- * mismatch. Nothing else is read per row: it is the largest table.
+ * The calls: one scan of ioctl_call (capture) or of each run's run_call.
+ * Columns: begin, end, ret, errno, ioctl id, name id, mismatch. Nothing
+ * else is read per row: it is the largest table. Names are read once per
+ * name id, not joined per call.
  */
 static int load_calls(const struct am_source *src, struct am_data *d)
 {
 	static const char capture_sql[] =
-		"SELECT request, device_id, begin_ns, end_ns, ret, errno, id, name, 0 FROM ioctl";
+		"SELECT begin_ns, end_ns, ret, errno, id, name_id, 0 FROM ioctl_call";
 	static const char run_sql[] =
-		"SELECT i.request, i.device_id, rc.begin_ns, rc.end_ns, rc.ret, rc.errno, rc.ioctl_id,"
-		" i.name, rc.mismatch IS NOT NULL"
-		" FROM run_call rc LEFT JOIN ioctl i ON i.id = rc.ioctl_id WHERE rc.run_id = ?1";
+		"SELECT rc.begin_ns, rc.end_ns, rc.ret, rc.errno, rc.ioctl_id, i.name_id,"
+		" rc.mismatch IS NOT NULL"
+		" FROM run_call rc LEFT JOIN ioctl_call i ON i.id = rc.ioctl_id"
+		" WHERE rc.run_id = ?1";
 	struct name_map map = { 0 };
 	struct name_cache *cache;
 	struct am_ioctl *e;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int64_t begin, end, dur, run_id, t0, t1;
-	size_t p, i;
+	size_t p;
 	int rc = SQLITE_DONE;
 
-	cache = malloc(sizeof(*cache));
-	if (!cache)
-		return oom(d);
-	for (i = 0; i < NAME_CACHE; i++)
-		cache->entry[i] = -1;
-	if (prepare(d, src, src->is_run ? run_sql : capture_sql, &st)) {
-		free(cache);
-		return -1;
-	}
+	if (name_cache_init(src, d, &cache) ||
+	    prepare(d, src, src->is_run ? run_sql : capture_sql, &st))
+		goto fail;
 	for (p = 0; p < passes(src) && rc == SQLITE_DONE; p++) {
 		run_id = pass_run(src, p);
 		t0 = INT64_MAX;
@@ -690,19 +709,19 @@ static int load_calls(const struct am_source *src, struct am_data *d)
 		if (src->is_run)
 			sqlite3_bind_int64(st, 1, run_id);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			e = cached_entry(d, &map, cache, st, 7);
+			e = cached_entry(src, d, &map, cache, INT(st, 5));
 			if (!e)
-				goto nomem;
+				goto fail;
 			e->calls++;
 			d->calls++;
-			if (INT(st, 8)) {
+			if (INT(st, 6)) {
 				e->mismatches++;
 				d->mismatches++;
 			}
-			begin = INT(st, 2);
+			begin = INT(st, 0);
 			if (begin < t0)
 				t0 = begin;
-			end = INT(st, 3);	/* 0: NULL, it never returned */
+			end = INT(st, 1);	/* 0: NULL, it never returned */
 			if (!end) {
 				e->unfinished++;
 				d->unfinished++;
@@ -713,14 +732,14 @@ static int load_calls(const struct am_source *src, struct am_data *d)
 			dur = end - begin;
 			if (push(&e->lat, (double)dur))
 				goto nomem;
-			if (INT(st, 4) < 0) {
+			if (INT(st, 2) < 0) {
 				e->errors++;
 				d->errors++;
-				if (count_errno(e, (int)INT(st, 5)))
+				if (count_errno(e, (int)INT(st, 3)))
 					goto nomem;
 			}
 			if (d->n_slowest < AM_TOP || dur > d->slowest[AM_TOP - 1].dur_ns)
-				consider_slow(d, e->name, run_id, INT(st, 6), begin, dur);
+				consider_slow(d, e->name, run_id, INT(st, 4), begin, dur);
 		}
 		if (t1 >= t0)
 			d->span_ns += t1 - t0;
@@ -733,15 +752,17 @@ static int load_calls(const struct am_source *src, struct am_data *d)
 		step_error(d, src);
 	sqlite3_finalize(st);
 	map_free(&map);
-	free(cache);
+	name_cache_free(cache);
 	if (rc != SQLITE_DONE)
 		return -1;
 	return slowest_threads(src, d);
 nomem:
+	oom(d);
+fail:
 	sqlite3_finalize(st);
 	map_free(&map);
-	free(cache);
-	return oom(d);
+	name_cache_free(cache);
+	return -1;
 }
 
 static int load_mismatches(const struct am_source *src, struct am_data *d)

@@ -634,7 +634,8 @@ int cmd_query(int argc, char **argv)
 	if (argc - optind != 2)
 		return drmscope_usage_error("query", "expected a database and one SQL statement");
 
-	if (ds_db_open_read(argv[optind], flags, &db)) {
+	/* Any schema version: the SQL is the user's, for the file they have. */
+	if (ds_db_open_read(argv[optind], flags | DS_DB_OPEN_OLD_SCHEMA, &db)) {
 		fprintf(stderr, "drmscope query: %s\n", ds_db_errmsg(db));
 		status = DRMSCOPE_EXIT_USAGE;
 		goto out;

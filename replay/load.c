@@ -425,6 +425,43 @@ struct rp_call *rp_find_call(struct rp_capture *cap, int64_t id)
 	return lo < cap->ncalls && cap->calls[lo].id == id ? &cap->calls[lo] : NULL;
 }
 
+/* The argument struct before the call (@in, in_bytes) or after it (out_bytes). */
+static int col_arg(struct rd *r, struct rp_arena *a, struct rp_call *c, int col, bool in)
+{
+	const char *dir = in ? "in" : "out";
+	const void *bytes;
+	int n;
+
+	if (sqlite3_column_type(r->st, col) == SQLITE_NULL)
+		return 0;
+	if (sqlite3_column_type(r->st, col) != SQLITE_BLOB) {
+		rp_errf(r->err, "malformed capture: %s row %" PRId64
+			": column %s_bytes is not a blob", r->table, r->row, dir);
+		return -1;
+	}
+	bytes = sqlite3_column_blob(r->st, col);
+	n = sqlite3_column_bytes(r->st, col);
+	if (n > (int)RP_MAX_ARG_SIZE) {
+		rp_errf(r->err, "malformed capture: call %" PRId64 " (%s): the '%s' argument"
+			" struct has %d bytes, more than an ioctl can pass (%u)",
+			c->id, c->name, dir, n, RP_MAX_ARG_SIZE);
+		return -1;
+	}
+	bytes = rp_memdup(a, bytes ? bytes : "", (size_t)n);
+	if (!bytes) {
+		rp_errf(r->err, "out of memory");
+		return -1;
+	}
+	if (in) {
+		c->in = bytes;
+		c->in_size = (uint32_t)n;
+	} else {
+		c->out = bytes;
+		c->out_size = (uint32_t)n;
+	}
+	return 0;
+}
+
 static int load_ioctls(struct rd *r, struct rp_capture *cap)
 {
 	size_t capn = 0, n = 0;
@@ -433,7 +470,7 @@ static int load_ioctls(struct rd *r, struct rp_capture *cap)
 
 	if (prep(r, "ioctl",
 		 "SELECT id, tid, pid, fd, fd_id, device_id, request, name, begin_ns,"
-		 " end_ns, ret, errno FROM ioctl ORDER BY id"))
+		 " end_ns, ret, errno, in_bytes, out_bytes FROM ioctl ORDER BY id"))
 		return -1;
 	while ((rc = step(r)) == 1) {
 		struct rp_call *c;
@@ -473,6 +510,8 @@ static int load_ioctls(struct rd *r, struct rp_capture *cap)
 		}
 		if (!c->name)
 			c->name = "?";
+		if (col_arg(r, &cap->arena, c, 12, true) || col_arg(r, &cap->arena, c, 13, false))
+			goto fail;
 		prev = c->id;
 		c->file = -1;
 		n++;
@@ -487,6 +526,7 @@ fail:
 	return -1;
 }
 
+/* The arrays of the calls (their argument structs came with the calls). */
 static int load_payloads(struct rd *r, struct rp_capture *cap)
 {
 	struct rp_call *c = NULL;
@@ -530,32 +570,6 @@ static int load_payloads(struct rd *r, struct rp_capture *cap)
 		}
 		if (!dir)
 			dir = "";
-		if (!strcmp(dir, "in") || !strcmp(dir, "out")) {
-			bool in = dir[0] == 'i';
-
-			if (nbytes > (int)RP_MAX_ARG_SIZE) {
-				rp_errf(r->err, "malformed capture: call %" PRId64 " (%s): the '%s' argument"
-					" struct has %d bytes, more than an ioctl can pass (%u)",
-					c->id, c->name, dir, nbytes, RP_MAX_ARG_SIZE);
-				goto fail;
-			}
-			if (in ? c->in != NULL : c->out != NULL) {
-				rp_errf(r->err, "malformed capture: call %" PRId64 " (%s) has two '%s'"
-					" payloads", c->id, c->name, dir);
-				goto fail;
-			}
-			bytes = rp_memdup(&cap->arena, bytes ? bytes : "", (size_t)nbytes);
-			if (!bytes)
-				goto nomem;
-			if (in) {
-				c->in = bytes;
-				c->in_size = (uint32_t)nbytes;
-			} else {
-				c->out = bytes;
-				c->out_size = (uint32_t)nbytes;
-			}
-			continue;
-		}
 		if (strcmp(dir, "array_in") && strcmp(dir, "array_out")) {
 			rp_errf(r->err, "malformed capture: ioctl_payload row %" PRId64
 				": unknown direction '%s'", r->row, dir);

@@ -228,5 +228,22 @@ const struct drmscope_cmd drmscope_commands[] = {
 	  "\n"
 	  "Exit status: 0, or 2 on a usage error, an unreadable database or a\n"
 	  "write error.\n" },
+	{ "upgrade", cmd_upgrade, "migrate a capture written by an older drmscope to this schema",
+	  "usage: drmscope upgrade [--no-vacuum] DB\n"
+	  "\n"
+	  "Bring DB, written by an older drmscope, to this build's schema (see\n"
+	  "docs/schema.md), in place. report, compare, export and replay read only\n"
+	  "the current schema (info and query read any) and say when a file needs\n"
+	  "this. DB is checked first (PRAGMA quick_check), then migrated in one\n"
+	  "transaction: if anything fails it is left as it was. Every row and id is\n"
+	  "kept. An older drmscope cannot read the file afterwards: keep a copy if\n"
+	  "one must. A file already current is left alone.\n"
+	  "\n"
+	  "  --no-vacuum   skip the VACUUM that gives back the pages the migration\n"
+	  "                freed (it rewrites the file and needs about its size of\n"
+	  "                free disk space)\n"
+	  "\n"
+	  "Exit status: 0, or 2 on a usage error or a file that is not a sound\n"
+	  "drmscope database, is newer than this build, or cannot be written.\n" },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -80,9 +80,9 @@ int ds_db_create(const char *path,		/* file to create */
 
 /*
  * Open an existing drmscope database for writing (for example to add a
- * replay run). An older schema is migrated first, in one transaction; a
- * newer one fails with DS_DB_TOO_NEW. Normal durability (rollback journal,
- * synchronous=NORMAL).
+ * replay run). An older schema is migrated first, in one transaction (a
+ * file that had its indexes gets them rebuilt); a newer one fails with
+ * DS_DB_TOO_NEW. Normal durability (rollback journal, synchronous=NORMAL).
  */
 int ds_db_open_write(const char *path,		/* existing database */
 		     struct ds_db **dbp);	/* out: the handle */
@@ -91,15 +91,23 @@ int ds_db_open_write(const char *path,		/* existing database */
 enum ds_db_open_flags {
 	/* Skip PRAGMA quick_check (it reads every page: O(file size)). */
 	DS_DB_OPEN_NO_CHECK = 1 << 0,
+	/*
+	 * Accept a schema older than DS_DB_SCHEMA_VERSION (down to
+	 * DS_DB_SCHEMA_VERSION_MIN), as it is: for callers that read any
+	 * layout (`drmscope info`, `query`); see ds_db_schema_version().
+	 */
+	DS_DB_OPEN_OLD_SCHEMA = 1 << 1,
 };
 
 /*
  * Open a database read-only and defensively: SQLITE_OPEN_READONLY,
  * query_only, SQLITE_DBCONFIG_DEFENSIVE, trusted_schema off. Checks the file
  * header (an SQLite file, not truncated), the application_id, the schema
- * version (DS_DB_SCHEMA_VERSION_MIN up to DS_DB_SCHEMA_VERSION; an older
- * readable schema is not migrated, see ds_db_schema_version()), and runs
- * PRAGMA quick_check unless DS_DB_OPEN_NO_CHECK is given.
+ * version, and runs PRAGMA quick_check unless DS_DB_OPEN_NO_CHECK is given.
+ * The version must be DS_DB_SCHEMA_VERSION: an older file fails with
+ * DS_DB_TOO_OLD and a message saying how to upgrade it (ds_db_open_write()
+ * migrates; `drmscope upgrade`), unless DS_DB_OPEN_OLD_SCHEMA is given.
+ * A reader never migrates. A newer file fails with DS_DB_TOO_NEW.
  */
 int ds_db_open_read(const char *path,		/* database to read */
 		    unsigned int flags,		/* enum ds_db_open_flags */
@@ -140,7 +148,11 @@ void ds_db_set_batch(struct ds_db *db, unsigned int rows);
 /* Open a transaction now if none is open. */
 int ds_db_begin(struct ds_db *db);
 
-/* Commit the open transaction, if any. */
+/*
+ * Commit the open transaction, if any. If the commit fails the transaction
+ * is rolled back. (Roll back only this way, never with SQL on
+ * ds_db_sqlite(): the handle must know the rows it wrote are gone.)
+ */
 int ds_db_commit(struct ds_db *db);
 
 /*
@@ -259,7 +271,10 @@ struct ds_db_fd {
 
 int64_t ds_db_insert_fd(struct ds_db *db, const struct ds_db_fd *f);
 
-/* Table ioctl: one call, from before it to after it. */
+/*
+ * Table ioctl_call (read through the view ioctl): one call, from before it
+ * to after it.
+ */
 struct ds_db_ioctl {
 	int64_t id;			/* 0: the next free id */
 	int tid;
@@ -268,8 +283,8 @@ struct ds_db_ioctl {
 	int64_t fd_id;			/* the fd row */
 	int64_t device_id;
 	uint32_t request;		/* the ioctl request number */
-	const char *name;		/* decoded, or "IOCTL_0x<request>" */
-	const char *driver;		/* uapi table that decoded it */
+	const char *name;		/* decoded; NULL: "IOCTL_0x<request>" */
+	const char *driver;		/* uapi table that decoded it, or NULL */
 	int64_t begin_ns;
 	int64_t end_ns;			/* 0: it never returned (ret, err NULL) */
 	int64_t ret;			/* return value */
@@ -281,19 +296,22 @@ struct ds_db_ioctl {
 };
 
 /*
- * Insert the call and its in/out argument bytes (as ioctl_payload rows,
- * referenced by ioctl.in_payload and ioctl.out_payload). Returns its id.
+ * Insert the call with its in/out argument bytes (columns in_bytes and
+ * out_bytes of its row). Its (name, driver) pair is stored once, in
+ * ioctl_name: the handle keeps the pairs it knows in memory, so a call is
+ * one INSERT. Returns its id.
  */
 int64_t ds_db_insert_ioctl(struct ds_db *db, const struct ds_db_ioctl *io);
 
 enum ds_db_payload_dir {
-	DS_DB_PAYLOAD_IN,		/* argument struct before the call */
-	DS_DB_PAYLOAD_OUT,		/* argument struct after the call */
 	DS_DB_PAYLOAD_ARRAY_IN,		/* an array a pointer field led to, before */
 	DS_DB_PAYLOAD_ARRAY_OUT,	/* the same array after the call */
 };
 
-/* Table ioctl_payload: raw bytes of one call, kept for replay. */
+/*
+ * Table ioctl_payload: an array of one call, kept for replay (the argument
+ * struct itself goes with the call, ds_db_insert_ioctl()).
+ */
 struct ds_db_payload {
 	int64_t ioctl_id;
 	enum ds_db_payload_dir dir;

@@ -23,10 +23,17 @@
  *   3  fw_message.run_id and kernel_event.run_id: rows a replay run recorded
  *   4  buffer_snapshot.phase: 'before' a call (restored) or 'after' a sync
  *      call (results, compared by replays)
+ *   5  a compact ioctl table (issue 4): ioctl_call holds the calls, with
+ *      their argument bytes in columns (in_bytes, out_bytes) and their
+ *      name as an id into ioctl_name; ioctl is a view of the two;
+ *      ioctl_payload keeps only the arrays
  */
-#define DS_DB_SCHEMA_VERSION	4
+#define DS_DB_SCHEMA_VERSION	5
 
-/* Oldest schema version that this build can still read (and migrate). */
+/*
+ * Oldest schema version that this build can still migrate, and open
+ * read-only as it is when the caller asks (DS_DB_OPEN_OLD_SCHEMA).
+ */
 #define DS_DB_SCHEMA_VERSION_MIN	1
 
 /* Blob keys: lowercase hex of the canonical (big-endian) XXH3-128 hash. */

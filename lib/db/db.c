@@ -30,6 +30,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_HAS_TABLE] =
 		"SELECT 1 FROM sqlite_schema WHERE name = ?1 AND type IN ('table', 'view')",
 	[ST_HAS_INDEX] = "SELECT 1 FROM sqlite_schema WHERE name = ?1 AND type = 'index'",
+	[ST_HAS_VIEW] = "SELECT 1 FROM sqlite_schema WHERE name = ?1 AND type = 'view'",
 	[ST_CAPTURE_SET] =
 		"INSERT OR REPLACE INTO capture (id, host, kernel_release, machine,"
 		" command_line, source, drmscope_version, start_ns, end_ns,"
@@ -67,15 +68,15 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_FD_INSERT] =
 		"INSERT INTO fd (pid, fd, device_id, opened_ns, closed_ns, how,"
 		" parent_fd_id, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-	[ST_IOCTL_NEXT_ID] = "SELECT coalesce(max(id), 0) + 1 FROM ioctl",
-	[ST_PAYLOAD_NEXT_ID] = "SELECT coalesce(max(id), 0) + 1 FROM ioctl_payload",
+	[ST_NAME_ALL] = "SELECT id, name, driver FROM ioctl_name",
+	[ST_NAME_INSERT] = "INSERT INTO ioctl_name (name, driver) VALUES (?, ?)",
 	[ST_IOCTL_INSERT] =
-		"INSERT INTO ioctl (id, tid, pid, fd, fd_id, device_id, request,"
-		" name, driver, begin_ns, end_ns, ret, errno, in_payload,"
-		" out_payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		"INSERT INTO ioctl_call (id, tid, pid, fd, fd_id, device_id, request,"
+		" name_id, begin_ns, end_ns, ret, errno, in_bytes, out_bytes)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[ST_PAYLOAD_INSERT] =
-		"INSERT INTO ioctl_payload (id, ioctl_id, direction, idx, field, bytes)"
-		" VALUES (?, ?, ?, ?, ?, ?)",
+		"INSERT INTO ioctl_payload (ioctl_id, direction, idx, field, bytes)"
+		" VALUES (?, ?, ?, ?, ?)",
 	[ST_GEM_INSERT] =
 		"INSERT INTO gem_object (device_id, fd_id, handle, size, flags,"
 		" created_ns, freed_ns, create_ioctl_id, mmap_offset)"
@@ -266,6 +267,13 @@ static int run_simple(struct ds_db *db, enum dsdb_stmt id, const char *what)
 	return DS_DB_OK;
 }
 
+/* The open transaction is gone: so are the rows the name map knew of. */
+static void rolled_back(struct ds_db *db)
+{
+	db->in_txn = false;
+	dsdb_names_free(db);
+}
+
 int ds_db_begin(struct ds_db *db)
 {
 	int rc;
@@ -291,7 +299,7 @@ int ds_db_commit(struct ds_db *db)
 		/* Leave nothing half done: the batch is lost, the file is not. */
 		if (!sqlite3_get_autocommit(db->sql))
 			run_simple(db, ST_ROLLBACK, "ROLLBACK");
-		db->in_txn = false;
+		rolled_back(db);
 		return rc;
 	}
 	db->in_txn = false;
@@ -486,6 +494,7 @@ int ds_db_close(struct ds_db *db)
 	if (db->sql && sqlite3_close(db->sql) != SQLITE_OK && !rc)
 		rc = DS_DB_ERROR;
 	dsdb_blob_free(db);
+	dsdb_names_free(db);
 	free(db->path);
 	free(db);
 	return rc;
@@ -579,16 +588,9 @@ int ds_db_finish_import(struct ds_db *db)
 	if (rc)
 		return rc;
 	rc = dsdb_create_indexes(db);
-	/*
-	 * Statistics from a sample of each index (1000 rows) instead of
-	 * every row: the query planner needs only their rough shape, and a
-	 * full ANALYZE was a fifth of the index phase of an import.
-	 */
-	if (!rc)
-		rc = dsdb_exec(db, "PRAGMA analysis_limit = 1000; ANALYZE", "ANALYZE");
 	if (rc) {
 		run_simple(db, ST_ROLLBACK, "ROLLBACK");
-		db->in_txn = false;
+		rolled_back(db);
 		return rc;
 	}
 	return ds_db_commit(db);

@@ -21,6 +21,7 @@ enum dsdb_stmt {
 	ST_ROLLBACK,
 	ST_HAS_TABLE,
 	ST_HAS_INDEX,
+	ST_HAS_VIEW,
 	ST_CAPTURE_SET,
 	ST_CAPTURE_LOST,
 	ST_DRIVER_PUT,
@@ -28,8 +29,8 @@ enum dsdb_stmt {
 	ST_THREAD_PUT,
 	ST_DEVICE_INSERT,
 	ST_FD_INSERT,
-	ST_IOCTL_NEXT_ID,
-	ST_PAYLOAD_NEXT_ID,
+	ST_NAME_ALL,
+	ST_NAME_INSERT,
 	ST_IOCTL_INSERT,
 	ST_PAYLOAD_INSERT,
 	ST_GEM_INSERT,
@@ -57,6 +58,7 @@ enum dsdb_stmt {
 	ST_COUNT
 };
 
+struct dsdb_names;
 struct ZSTD_CCtx_s;
 struct ZSTD_DCtx_s;
 
@@ -68,8 +70,7 @@ struct ds_db {
 	bool in_txn;			/* a transaction we opened is open */
 	unsigned int batch;		/* rows per automatic transaction */
 	unsigned int txn_rows;		/* rows written in the open one */
-	int64_t next_ioctl_id;		/* 0: not read from the file yet */
-	int64_t next_payload_id;
+	struct dsdb_names *names;	/* ioctl_name; NULL: not read yet */
 	sqlite3_stmt *stmt[ST_COUNT];
 	struct ZSTD_CCtx_s *cctx;
 	struct ZSTD_DCtx_s *dctx;
@@ -116,6 +117,10 @@ int dsdb_check_identity(struct ds_db *db, bool for_write);
 /* schema.c */
 int dsdb_migrate(struct ds_db *db, int from);
 int dsdb_create_indexes(struct ds_db *db);
+
+/* names.c */
+int64_t dsdb_name_id(struct ds_db *db, const char *name, const char *driver);
+void dsdb_names_free(struct ds_db *db);
 
 /* blob.c */
 void dsdb_blob_free(struct ds_db *db);

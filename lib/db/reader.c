@@ -7,8 +7,9 @@
  * as long as the header says (a truncated copy is the commonest damage);
  * that SQLite opens it read-only with SQLITE_DBCONFIG_DEFENSIVE,
  * query_only and trusted_schema off; that application_id is drmscope's and
- * user_version a schema this build reads; that the schema parses and has
- * the core tables; and, unless the caller opts out, PRAGMA quick_check.
+ * user_version the current schema (an older one only if the caller asks
+ * for it: readers are never migrated); that the schema parses and has the
+ * core tables; and, unless the caller opts out, PRAGMA quick_check.
  * Each failure has its own status and a message that names the file.
  */
 #include "db_internal.h"
@@ -137,22 +138,46 @@ int dsdb_check_identity(struct ds_db *db, bool for_write)
 	return DS_DB_OK;
 }
 
-/* The schema parses and holds the tables every version has. */
+/* The schema parses and holds the core tables of its version. */
 static int check_tables(struct ds_db *db)
 {
-	static const char *const core[] = { "capture", "ioctl", "blob" };
+	static const struct {
+		const char *name;
+		int since;		/* schema version that added it */
+	} core[] = {
+		{ "capture", 1 }, { "ioctl", 1 }, { "blob", 1 },
+		{ "ioctl_call", 5 }, { "ioctl_name", 5 },
+	};
 	size_t i;
 	int rc;
 
 	for (i = 0; i < sizeof(core) / sizeof(core[0]); i++) {
-		rc = ds_db_has_table(db, core[i]);
+		if (db->version < core[i].since)
+			continue;
+		rc = ds_db_has_table(db, core[i].name);
 		if (rc < 0)
 			return rc;
 		if (!rc)
 			return dsdb_error(db, DS_DB_CORRUPT, "%s: damaged: table %s is missing",
-					  db->path, core[i]);
+					  db->path, core[i].name);
 	}
 	return DS_DB_OK;
+}
+
+/*
+ * Readers query the current layout (ioctl_call, ioctl_name): an older file
+ * is opened only for callers that say they cope (info, query), and never
+ * migrated here: the file may be read-only, or someone else's.
+ */
+static int check_current(struct ds_db *db, unsigned int flags)
+{
+	if (db->version >= DS_DB_SCHEMA_VERSION || (flags & DS_DB_OPEN_OLD_SCHEMA))
+		return DS_DB_OK;
+	return dsdb_error(db, DS_DB_TOO_OLD,
+			  "%s: schema version %d is older than this drmscope reads (%d);"
+			  " `drmscope upgrade %s` migrates it in place (older drmscope"
+			  " builds cannot read it afterwards)",
+			  db->path, db->version, DS_DB_SCHEMA_VERSION, db->path);
 }
 
 /* quick_check's first finding, on one line and without its preamble. */
@@ -236,6 +261,9 @@ int ds_db_open_read(const char *path, unsigned int flags, struct ds_db **dbp)
 	if (rc)
 		return rc;
 	rc = dsdb_check_identity(db, false);
+	if (rc)
+		return rc;
+	rc = check_current(db, flags);
 	if (rc)
 		return rc;
 	rc = check_tables(db);

@@ -11,7 +11,8 @@
  * Views are derived data: each migration drops drmscope's views and creates
  * the current ones. Indexes are left out of the steps because the bulk
  * insert is three times faster without them: ds_db_finish_import() creates
- * them afterwards (IF NOT EXISTS, so it may run again).
+ * them afterwards (IF NOT EXISTS, so it may run again), and so does a
+ * migration of a file that had them, since a step may rebuild a table.
  *
  * Tables are STRICT (typed). CHECK constraints compare with OR chains, not
  * IN lists: SQLite builds an ephemeral table for each IN (...) it checks,
@@ -285,6 +286,85 @@ static const char schema_v4[] =
 	"ALTER TABLE buffer_snapshot ADD COLUMN phase TEXT NOT NULL DEFAULT 'before'"
 	" CHECK (phase = 'before' OR phase = 'after');";
 
+/*
+ * Version 5: a compact ioctl table (issue 4). A call is one row of
+ * ioctl_call: its name and driver are an id into ioctl_name (each distinct
+ * pair stored once) and its argument struct before and after the call are
+ * the in_bytes and out_bytes columns, no longer two ioctl_payload rows.
+ * ioctl_payload keeps the arrays. ioctl becomes a view (schema_views) with
+ * the columns readers used, so their queries stay as they were.
+ *
+ * The table is rebuilt rather than altered (the old one has indexed
+ * columns to drop and a column order to keep): the rows are copied into
+ * ioctl_call_v5 with their ids, the old table is renamed ioctl_call so
+ * that SQLite rewrites every REFERENCES ioctl(id) of the other tables
+ * (legacy_alter_table is off, see migrate_steps()), and is dropped with
+ * its indexes; the copy then takes the name. ioctl_payload is rebuilt the
+ * same way without its 'in' and 'out' rows, keeping the ids of the rest.
+ * A payload moves into a column only if the call referenced it and it is
+ * the call's: drmscope never wrote another kind.
+ */
+static const char schema_v5[] =
+	"CREATE TABLE ioctl_name ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL,"
+	" driver TEXT,"
+	" UNIQUE (name, driver)"
+	") STRICT;"
+
+	"INSERT INTO ioctl_name (name, driver)"
+	" SELECT name, driver FROM ioctl GROUP BY name, driver ORDER BY min(id);"
+
+	"CREATE TABLE ioctl_call_v5 ("
+	" id INTEGER PRIMARY KEY,"
+	" tid INTEGER REFERENCES thread(tid),"
+	" pid INTEGER REFERENCES process(pid),"
+	" fd INTEGER,"
+	" fd_id INTEGER REFERENCES fd(id),"
+	" device_id INTEGER REFERENCES device(id),"
+	" request INTEGER NOT NULL,"
+	" name_id INTEGER NOT NULL REFERENCES ioctl_name(id),"
+	" begin_ns INTEGER,"
+	" end_ns INTEGER,"
+	" ret INTEGER,"
+	" errno INTEGER,"
+	" in_bytes BLOB,"
+	" out_bytes BLOB"
+	") STRICT;"
+
+	"INSERT INTO ioctl_call_v5 (id, tid, pid, fd, fd_id, device_id, request, name_id,"
+	" begin_ns, end_ns, ret, errno, in_bytes, out_bytes)"
+	" SELECT i.id, i.tid, i.pid, i.fd, i.fd_id, i.device_id, i.request, n.id,"
+	" i.begin_ns, i.end_ns, i.ret, i.errno, pi.bytes, po.bytes"
+	" FROM ioctl i"
+	" JOIN ioctl_name n ON n.name = i.name AND n.driver IS i.driver"
+	" LEFT JOIN ioctl_payload pi ON pi.id = i.in_payload AND pi.ioctl_id = i.id"
+	"  AND pi.direction = 'in'"
+	" LEFT JOIN ioctl_payload po ON po.id = i.out_payload AND po.ioctl_id = i.id"
+	"  AND po.direction = 'out'"
+	" ORDER BY i.id;"
+
+	"ALTER TABLE ioctl RENAME TO ioctl_call;"
+	"DROP TABLE ioctl_call;"
+	"ALTER TABLE ioctl_call_v5 RENAME TO ioctl_call;"
+
+	"CREATE TABLE ioctl_payload_v5 ("
+	" id INTEGER PRIMARY KEY,"
+	" ioctl_id INTEGER NOT NULL REFERENCES ioctl_call(id),"
+	" direction TEXT NOT NULL"
+	"  CHECK (direction = 'array_in' OR direction = 'array_out'),"
+	" idx INTEGER NOT NULL DEFAULT 0,"
+	" field TEXT,"
+	" bytes BLOB NOT NULL"
+	") STRICT;"
+
+	"INSERT INTO ioctl_payload_v5 (id, ioctl_id, direction, idx, field, bytes)"
+	" SELECT id, ioctl_id, direction, idx, field, bytes FROM ioctl_payload"
+	" WHERE direction = 'array_in' OR direction = 'array_out' ORDER BY id;"
+
+	"DROP TABLE ioctl_payload;"
+	"ALTER TABLE ioctl_payload_v5 RENAME TO ioctl_payload;";
+
 struct schema_step {
 	int version;		/* user_version once the step has run */
 	const char *sql;
@@ -295,6 +375,7 @@ static const struct schema_step schema_steps[] = {
 	{ 2, schema_v2 },
 	{ 3, schema_v3 },
 	{ 4, schema_v4 },
+	{ 5, schema_v5 },
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -313,6 +394,17 @@ struct schema_view {
 };
 
 static const struct schema_view schema_views[] = {
+	/*
+	 * The calls with their names, as the table of versions 1 to 4 had
+	 * them (minus in_payload and out_payload). A LEFT JOIN on the primary
+	 * key: a query that reads no name or driver skips ioctl_name, and
+	 * one that filters on name still starts from its unique index.
+	 */
+	{ "ioctl",
+	  "SELECT c.id, c.tid, c.pid, c.fd, c.fd_id, c.device_id, c.request,"
+	  " n.name, n.driver, c.begin_ns, c.end_ns, c.ret, c.errno,"
+	  " c.in_bytes, c.out_bytes"
+	  " FROM ioctl_call c LEFT JOIN ioctl_name n ON n.id = c.name_id" },
 	{ "ioctl_detail",
 	  "SELECT i.id, i.pid, i.tid, p.comm, i.fd, i.device_id,"
 	  " d.path AS device_path, i.request,"
@@ -322,15 +414,20 @@ static const struct schema_view schema_views[] = {
 	  " FROM ioctl i"
 	  " LEFT JOIN process p ON p.pid = i.pid"
 	  " LEFT JOIN device d ON d.id = i.device_id" },
+	/* Grouped on the name id, named afterwards: no join per call. */
 	{ "ioctl_summary",
-	  "SELECT name, driver, count(*) AS count,"
-	  " count(CASE WHEN ret < 0 THEN 1 END) AS errors,"
-	  " count(*) - count(end_ns) AS unfinished,"
-	  " sum(end_ns - begin_ns) AS total_ns,"
-	  " CAST(avg(end_ns - begin_ns) AS INTEGER) AS avg_ns,"
-	  " min(end_ns - begin_ns) AS min_ns,"
-	  " max(end_ns - begin_ns) AS max_ns"
-	  " FROM ioctl GROUP BY name, driver" },
+	  "SELECT n.name, n.driver, s.count, s.errors, s.unfinished, s.total_ns,"
+	  " s.avg_ns, s.min_ns, s.max_ns"
+	  " FROM (SELECT name_id, count(*) AS count,"
+	  "  count(CASE WHEN ret < 0 THEN 1 END) AS errors,"
+	  "  count(*) - count(end_ns) AS unfinished,"
+	  "  sum(end_ns - begin_ns) AS total_ns,"
+	  "  CAST(avg(end_ns - begin_ns) AS INTEGER) AS avg_ns,"
+	  "  min(end_ns - begin_ns) AS min_ns,"
+	  "  max(end_ns - begin_ns) AS max_ns"
+	  "  FROM ioctl_call GROUP BY name_id) s"
+	  " LEFT JOIN ioctl_name n ON n.id = s.name_id"
+	  " ORDER BY n.name, n.driver" },
 	{ "ioctl_errors",
 	  "SELECT name, errno, count(*) AS count"
 	  " FROM ioctl WHERE ret < 0 GROUP BY name, errno" },
@@ -384,9 +481,9 @@ static const struct schema_view schema_views[] = {
 
 /* Created by ds_db_finish_import(), after the bulk insert. */
 static const char *const schema_indexes[] = {
-	"ioctl_by_name ON ioctl(name)",
-	"ioctl_by_time ON ioctl(begin_ns)",
-	"ioctl_by_pid ON ioctl(pid, begin_ns)",
+	"ioctl_call_by_name ON ioctl_call(name_id)",
+	"ioctl_call_by_time ON ioctl_call(begin_ns)",
+	"ioctl_call_by_pid ON ioctl_call(pid, begin_ns)",
 	"ioctl_payload_by_ioctl ON ioctl_payload(ioctl_id, direction, idx)",
 	"fd_by_pid ON fd(pid, fd)",
 	"gem_by_handle ON gem_object(device_id, handle)",
@@ -403,6 +500,29 @@ static const char *const schema_indexes[] = {
 	"run_job_by_run ON run_job(run_id, queue_id, seqno)",
 };
 
+/* 1 if the schema has an entry of @type (a cached statement) named @name. */
+static int schema_has(struct ds_db *db, enum dsdb_stmt type, const char *name)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = dsdb_stmt(db, type, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return dsdb_sqlite_error(db, "reading the schema");
+}
+
+/*
+ * Drop every view drmscope made. A name is dropped only if it is a view:
+ * ioctl was a table up to version 4.
+ */
 static int drop_views(struct ds_db *db)
 {
 	char sql[128];
@@ -410,7 +530,13 @@ static int drop_views(struct ds_db *db)
 	int rc;
 
 	for (i = 0; i < ARRAY_SIZE(schema_views); i++) {
-		snprintf(sql, sizeof(sql), "DROP VIEW IF EXISTS %s", schema_views[i].name);
+		rc = schema_has(db, ST_HAS_VIEW, schema_views[i].name);
+		if (rc <= 0) {
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		snprintf(sql, sizeof(sql), "DROP VIEW %s", schema_views[i].name);
 		rc = dsdb_exec(db, sql, "dropping a view");
 		if (rc)
 			return rc;
@@ -436,13 +562,27 @@ static int create_views(struct ds_db *db)
 	return DS_DB_OK;
 }
 
-/* Run the steps after version @from and stamp the file, in one transaction. */
+/*
+ * Run the steps after version @from and stamp the file, in one transaction.
+ * A step that rebuilds a table drops its indexes: a file that had them all
+ * (an import that was finished) gets them back, and fresh statistics.
+ */
 static int migrate_steps(struct ds_db *db, int from)
 {
 	char sql[96];
+	int indexed = 0;
 	size_t i;
 	int rc;
 
+	/* RENAME TABLE must rewrite the REFERENCES of other tables (v5). */
+	rc = dsdb_exec(db, "PRAGMA legacy_alter_table = OFF", "migrating the schema");
+	if (rc)
+		return rc;
+	if (from > 0) {
+		indexed = ds_db_has_indexes(db);
+		if (indexed < 0)
+			return indexed;
+	}
 	rc = drop_views(db);
 	for (i = 0; !rc && i < ARRAY_SIZE(schema_steps); i++) {
 		if (schema_steps[i].version <= from)
@@ -451,6 +591,8 @@ static int migrate_steps(struct ds_db *db, int from)
 	}
 	if (!rc)
 		rc = create_views(db);
+	if (!rc && indexed)
+		rc = dsdb_create_indexes(db);
 	if (!rc) {
 		snprintf(sql, sizeof(sql),
 			 "PRAGMA application_id = %d; PRAGMA user_version = %d",
@@ -491,6 +633,24 @@ int dsdb_migrate(struct ds_db *db, int from)
 	return DS_DB_OK;
 }
 
+/*
+ * ANALYZE with a limit samples the first rows of an index. For
+ * ioctl_call_by_name those are the calls of the lowest name ids: the
+ * setup calls a capture starts with, a handful each. So it tells the
+ * planner a name has a few hundred calls, and the planner then reads every
+ * call of a name to find the few of a pid or of a time range (importing a
+ * capture's jobs went quadratic). A name's share is the calls over the
+ * names: the row count ANALYZE estimated, over the rows of ioctl_name.
+ * ANALYZE sqlite_schema makes this connection's planner read it again.
+ */
+static const char fix_name_stat[] =
+	"UPDATE sqlite_stat1 SET stat = substr(stat, 1, instr(stat, ' ') - 1) || ' ' ||"
+	" max(1, CAST(substr(stat, 1, instr(stat, ' ') - 1) AS INTEGER)"
+	"  / max(1, (SELECT count(*) FROM ioctl_name)))"
+	" WHERE tbl = 'ioctl_call' AND idx = 'ioctl_call_by_name' AND instr(stat, ' ') > 1;"
+	"ANALYZE sqlite_schema";
+
+/* The indexes (IF NOT EXISTS: it may run again), then ANALYZE. */
 int dsdb_create_indexes(struct ds_db *db)
 {
 	char sql[160];
@@ -501,26 +661,16 @@ int dsdb_create_indexes(struct ds_db *db)
 		snprintf(sql, sizeof(sql), "CREATE INDEX IF NOT EXISTS %s", schema_indexes[i]);
 		rc = dsdb_exec(db, sql, "creating an index");
 	}
+	/*
+	 * Statistics from a sample of each index (1000 rows) instead of
+	 * every row: the query planner needs only their rough shape, and a
+	 * full ANALYZE was a fifth of the index phase of an import.
+	 */
+	if (!rc)
+		rc = dsdb_exec(db, "PRAGMA analysis_limit = 1000; ANALYZE", "ANALYZE");
+	if (!rc)
+		rc = dsdb_exec(db, fix_name_stat, "ANALYZE");
 	return rc;
-}
-
-/* 1 if index @name exists, 0 if not, <0 on error. */
-static int has_index(struct ds_db *db, const char *name)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	rc = dsdb_stmt(db, ST_HAS_INDEX, &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	return dsdb_sqlite_error(db, "reading the schema");
 }
 
 int ds_db_has_indexes(struct ds_db *db)
@@ -538,7 +688,7 @@ int ds_db_has_indexes(struct ds_db *db)
 				return rc;
 			continue;
 		}
-		rc = has_index(db, name);
+		rc = schema_has(db, ST_HAS_INDEX, name);
 		if (rc <= 0)
 			return rc;
 	}

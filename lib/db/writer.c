@@ -20,8 +20,6 @@ static const char *const fd_how_names[] = {
 };
 
 static const char *const payload_dir_names[] = {
-	[DS_DB_PAYLOAD_IN] = "in",
-	[DS_DB_PAYLOAD_OUT] = "out",
 	[DS_DB_PAYLOAD_ARRAY_IN] = "array_in",
 	[DS_DB_PAYLOAD_ARRAY_OUT] = "array_out",
 };
@@ -180,30 +178,9 @@ int64_t ds_db_insert_fd(struct ds_db *db, const struct ds_db_fd *f)
 	return dsdb_write_end(db, &b, "fd");
 }
 
-/* The first id after the largest one in the file, read once per handle. */
-static int next_id(struct ds_db *db, enum dsdb_stmt id, int64_t *next)
+int64_t ds_db_insert_payload(struct ds_db *db, const struct ds_db_payload *p)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if (*next)
-		return DS_DB_OK;
-	rc = dsdb_stmt(db, id, &st);
-	if (rc)
-		return rc;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*next = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return dsdb_sqlite_error(db, "reading the largest id");
-	return DS_DB_OK;
-}
-
-/* Insert a payload row under a known id. */
-static int64_t insert_payload(struct ds_db *db, int64_t id, const struct ds_db_payload *p)
-{
-	const char *dir = ENUM_NAME(payload_dir_names, p->dir);
+	const char *dir = p ? ENUM_NAME(payload_dir_names, p->dir) : NULL;
 	struct dsdb_bind b;
 	int64_t rc;
 
@@ -212,73 +189,47 @@ static int64_t insert_payload(struct ds_db *db, int64_t id, const struct ds_db_p
 	rc = dsdb_write_begin(db, ST_PAYLOAD_INSERT, &b);
 	if (rc)
 		return rc;
-	dsdb_bind_i64(&b, id);
 	dsdb_bind_i64(&b, p->ioctl_id);
 	dsdb_bind_text(&b, dir);
 	dsdb_bind_i64(&b, p->idx);
 	dsdb_bind_text(&b, p->field);
 	dsdb_bind_blob(&b, p->bytes, p->size);
-	rc = dsdb_write_end(db, &b, "ioctl_payload");
-	if (rc > 0 && rc >= db->next_payload_id)
-		db->next_payload_id = rc + 1;
-	return rc;
+	return dsdb_write_end(db, &b, "ioctl_payload");
 }
 
-int64_t ds_db_insert_payload(struct ds_db *db, const struct ds_db_payload *p)
-{
-	int rc;
-
-	if (!p)
-		return bad_arg(db, "ioctl_payload");
-	rc = next_id(db, ST_PAYLOAD_NEXT_ID, &db->next_payload_id);
-	if (rc)
-		return rc;
-	return insert_payload(db, db->next_payload_id, p);
-}
-
-/* Payload ids the call will reference: taken before the ioctl row is. */
-static int reserve_payload_ids(struct ds_db *db, const struct ds_db_ioctl *io,
-			       int64_t *in_id, int64_t *out_id)
-{
-	int rc;
-
-	*in_id = *out_id = 0;
-	if (!io->in && !io->out)
-		return DS_DB_OK;
-	rc = next_id(db, ST_PAYLOAD_NEXT_ID, &db->next_payload_id);
-	if (rc)
-		return rc;
-	if (io->in)
-		*in_id = db->next_payload_id;
-	if (io->out)
-		*out_id = db->next_payload_id + (io->in ? 1 : 0);
-	return DS_DB_OK;
-}
-
-static int64_t insert_ioctl_row(struct ds_db *db, int64_t id, const struct ds_db_ioctl *io,
-				int64_t in_id, int64_t out_id)
+/*
+ * One row of ioctl_call; the name and driver become an ioctl_name id (see
+ * names.c), the argument bytes go in columns (a NULL pointer: SQL NULL).
+ * An id of 0 binds NULL: SQLite then takes the largest id plus one.
+ */
+int64_t ds_db_insert_ioctl(struct ds_db *db, const struct ds_db_ioctl *io)
 {
 	char raw_name[32];
-	const char *name = io->name;
+	const char *name;
 	struct dsdb_bind b;
-	int64_t rc;
+	int64_t name_id, rc;
 
+	if (!io || io->id < 0)
+		return bad_arg(db, "ioctl");
+	name = io->name;
 	if (!name) {
 		snprintf(raw_name, sizeof(raw_name), "IOCTL_0x%08x", io->request);
 		name = raw_name;
 	}
+	name_id = dsdb_name_id(db, name, io->driver);
+	if (name_id < 0)
+		return name_id;
 	rc = dsdb_write_begin(db, ST_IOCTL_INSERT, &b);
 	if (rc)
 		return rc;
-	dsdb_bind_i64(&b, id);
+	dsdb_bind_opt(&b, io->id);
 	dsdb_bind_opt(&b, io->tid);
 	dsdb_bind_opt(&b, io->pid);
 	dsdb_bind_i64(&b, io->fd);
 	dsdb_bind_opt(&b, io->fd_id);
 	dsdb_bind_opt(&b, io->device_id);
 	dsdb_bind_i64(&b, io->request);
-	dsdb_bind_text(&b, name);
-	dsdb_bind_text(&b, io->driver);
+	dsdb_bind_i64(&b, name_id);
 	dsdb_bind_opt(&b, io->begin_ns);
 	dsdb_bind_opt(&b, io->end_ns);
 	if (io->end_ns) {
@@ -288,51 +239,9 @@ static int64_t insert_ioctl_row(struct ds_db *db, int64_t id, const struct ds_db
 		dsdb_bind_null(&b);
 		dsdb_bind_null(&b);
 	}
-	dsdb_bind_opt(&b, in_id);
-	dsdb_bind_opt(&b, out_id);
-	return dsdb_write_end(db, &b, "ioctl");
-}
-
-/*
- * The ioctl row goes in first (a duplicate id then fails before anything
- * is written), then its payloads under the ids it already references.
- */
-int64_t ds_db_insert_ioctl(struct ds_db *db, const struct ds_db_ioctl *io)
-{
-	struct ds_db_payload p = { 0 };
-	int64_t id, in_id, out_id, rc;
-
-	if (!io || io->id < 0)
-		return bad_arg(db, "ioctl");
-	rc = next_id(db, ST_IOCTL_NEXT_ID, &db->next_ioctl_id);
-	if (!rc)
-		rc = reserve_payload_ids(db, io, &in_id, &out_id);
-	if (rc)
-		return rc;
-	id = io->id ? io->id : db->next_ioctl_id;
-	rc = insert_ioctl_row(db, id, io, in_id, out_id);
-	if (rc < 0)
-		return rc;
-	if (id >= db->next_ioctl_id)
-		db->next_ioctl_id = id + 1;
-	p.ioctl_id = id;
-	if (io->in) {
-		p.dir = DS_DB_PAYLOAD_IN;
-		p.bytes = io->in;
-		p.size = io->in_size;
-		rc = insert_payload(db, in_id, &p);
-		if (rc < 0)
-			return rc;
-	}
-	if (io->out) {
-		p.dir = DS_DB_PAYLOAD_OUT;
-		p.bytes = io->out;
-		p.size = io->out_size;
-		rc = insert_payload(db, out_id, &p);
-		if (rc < 0)
-			return rc;
-	}
-	return id;
+	dsdb_bind_blob(&b, io->in, io->in_size);
+	dsdb_bind_blob(&b, io->out, io->out_size);
+	return dsdb_write_end(db, &b, "ioctl_call");
 }
 
 int64_t ds_db_insert_gem(struct ds_db *db, const struct ds_db_gem *g)

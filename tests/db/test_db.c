@@ -8,9 +8,10 @@
  * checked against their hash, bounded, and compared with a simple reference
  * model); the defensive reader against a missing path, a directory, a
  * non-SQLite file, a foreign SQLite file, truncated and corrupt drmscope
- * files and a newer schema; migrations from version 0, 1, 2 and 3 fixtures, and
- * one that fails and must leave the file as it was; and that every table
- * and column is documented in docs/schema.md.
+ * files, an older and a newer schema; migrations from version 0, 1, 2, 3
+ * and 4 fixtures and from a real version 3 capture (every row kept), and
+ * one that fails and must leave the file as it was; and that every table,
+ * view and column is documented in docs/schema.md.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -231,14 +232,14 @@ static void make_small(const char *path, int ioctls)
 /* ---------------------------------------------------------------------- */
 
 static const char *const all_tables[] = {
-	"capture", "driver", "process", "thread", "device", "fd", "ioctl",
-	"ioctl_payload", "gem_object", "vm", "vm_bind_op", "queue", "job",
-	"fw_message", "kernel_event", "blob", "buffer_snapshot", "run",
+	"capture", "driver", "process", "thread", "device", "fd", "ioctl_call",
+	"ioctl_name", "ioctl_payload", "gem_object", "vm", "vm_bind_op", "queue",
+	"job", "fw_message", "kernel_event", "blob", "buffer_snapshot", "run",
 	"run_call", "run_job", NULL,
 };
 
 static const char *const all_views[] = {
-	"ioctl_detail", "ioctl_summary", "ioctl_errors", "gem_lifetime",
+	"ioctl", "ioctl_detail", "ioctl_summary", "ioctl_errors", "gem_lifetime",
 	"job_timing", "queue_summary", "fw_summary", "kernel_event_summary",
 	"run_call_detail", "run_summary", NULL,
 };
@@ -400,14 +401,16 @@ static void test_insert_read_back(void **state)
 	assert_string_equal(qs(s, "SELECT name || ' ' || driver || ' ' || request || ' ' || ret"
 			       " || ' ' || errno || ' ' || (end_ns - begin_ns) FROM ioctl"),
 			    "DRM_IOCTL_VERSION drm 3225445376 0 0 10");
-	/* The in/out payload references lead to the bytes. */
-	assert_string_equal(qs(s, "SELECT hex(p.bytes) FROM ioctl i JOIN ioctl_payload p"
-			       " ON p.id = i.in_payload"), "01020304");
-	assert_string_equal(qs(s, "SELECT hex(p.bytes) || ' ' || p.direction FROM ioctl i"
-			       " JOIN ioctl_payload p ON p.id = i.out_payload"), "0506070809 out");
+	/* The call's row holds its in/out bytes and the id of its name. */
+	assert_string_equal(qs(s, "SELECT hex(in_bytes) || ' ' || hex(out_bytes) FROM ioctl"),
+			    "01020304 0506070809");
+	assert_string_equal(qs(s, "SELECT hex(c.in_bytes) || ' ' || n.name || ' ' || n.driver"
+			       " FROM ioctl_call c JOIN ioctl_name n ON n.id = c.name_id"),
+			    "01020304 DRM_IOCTL_VERSION drm");
 	assert_string_equal(qs(s, "SELECT direction || ' ' || field || ' ' || hex(bytes)"
 			       " FROM ioctl_payload WHERE direction = 'array_out'"), "array_out name AABB");
-	assert_int_equal(qi(s, "SELECT count(*) FROM ioctl_payload WHERE ioctl_id = 1"), 3);
+	/* ioctl_payload holds the arrays only. */
+	assert_int_equal(qi(s, "SELECT count(*) FROM ioctl_payload WHERE ioctl_id = 1"), 1);
 	assert_int_equal(qi(s, "SELECT mmap_offset FROM gem_object"), 0x100000000LL);
 	assert_int_equal(qi(s, "SELECT freed_ns - created_ns FROM gem_object"), 320);
 	assert_int_equal(qi(s, "SELECT destroyed_ns FROM vm"), 490);
@@ -485,7 +488,7 @@ static void test_ioctl_ids_and_unfinished(void **state)
 	assert_int_equal(ds_db_insert_ioctl(db, &io), 1);
 	io.id = 10;
 	assert_int_equal(ds_db_insert_ioctl(db, &io), 10);
-	/* A duplicate id fails, and writes no payload under it. */
+	/* A duplicate id fails, and writes nothing under it. */
 	io.in = "x";
 	io.in_size = 1;
 	assert_true(ds_db_insert_ioctl(db, &io) < 0);
@@ -493,12 +496,21 @@ static void test_ioctl_ids_and_unfinished(void **state)
 	io.id = 0;
 	io.end_ns = 0;			/* never returned: no ret, no errno */
 	assert_int_equal(ds_db_insert_ioctl(db, &io), 11);
+	/* In/out arguments of no bytes are recorded as empty, not as none. */
+	io.in = "";
+	io.in_size = 0;
+	io.name = "DRM_IOCTL_GEM_CLOSE";
+	io.driver = "drm";
+	assert_int_equal(ds_db_insert_ioctl(db, &io), 12);
 	close_ok(db);
 
-	/* A new handle continues after the largest id. */
+	/* A new handle continues after the largest id, and knows the names. */
 	assert_int_equal(ds_db_open_write(path, &db), DS_DB_OK);
 	io.in = NULL;
-	assert_int_equal(ds_db_insert_ioctl(db, &io), 12);
+	assert_int_equal(ds_db_insert_ioctl(db, &io), 13);
+	io.name = NULL;
+	io.driver = NULL;
+	assert_int_equal(ds_db_insert_ioctl(db, &io), 14);
 	close_ok(db);
 
 	s = raw_open(path);
@@ -506,12 +518,78 @@ static void test_ioctl_ids_and_unfinished(void **state)
 	assert_string_equal(qs(s, "SELECT ret || ' ' || errno FROM ioctl WHERE id = 10"), "-1 22");
 	assert_string_equal(qs(s, "SELECT coalesce(ret, 'null') || ' ' || coalesce(end_ns, 'null')"
 			       " FROM ioctl WHERE id = 11"), "null null");
-	assert_int_equal(qi(s, "SELECT count(*) FROM ioctl_payload"), 1);
-	assert_int_equal(qi(s, "SELECT ioctl_id FROM ioctl_payload"), 11);
-	assert_int_equal(qi(s, "SELECT in_payload FROM ioctl WHERE id = 11"),
-			 qi(s, "SELECT id FROM ioctl_payload"));
+	assert_int_equal(qi(s, "SELECT count(*) FROM ioctl_payload"), 0);
+	assert_string_equal(qs(s, "SELECT group_concat(id || ':' || iif(in_bytes IS NULL, 'null',"
+			       " hex(in_bytes)), ' ') FROM ioctl"),
+			    "1:null 10:null 11:78 12: 13:null 14:null");
+	assert_int_equal(qi(s, "SELECT count(*) FROM ioctl WHERE out_bytes IS NOT NULL"), 0);
+	/* Each (name, driver) once, with a NULL driver as a value of its own. */
+	assert_string_equal(qs(s, "SELECT group_concat(id || ' ' || name || ' '"
+			       " || coalesce(driver, 'null'), ', ') FROM ioctl_name"),
+			    "1 IOCTL_0x00006400 null, 2 DRM_IOCTL_GEM_CLOSE drm");
+	assert_string_equal(qs(s, "SELECT group_concat(name_id, ' ') FROM ioctl_call"),
+			    "1 1 1 2 2 1");
 	assert_string_equal(qs(s, "SELECT name || ' ' || count || ' ' || errors || ' ' || unfinished"
-			       " FROM ioctl_summary"), "IOCTL_0x00006400 4 2 2");
+			       " FROM ioctl_summary WHERE driver IS NULL"),
+			    "IOCTL_0x00006400 4 2 2");
+	sqlite3_close(s);
+}
+
+/*
+ * The writer's map of ioctl names against a reference model (a list of the
+ * pairs in the order first seen, whose ids are 1, 2, ...): 3000 calls over
+ * 600 pairs (the map grows three times), each name with a NULL driver, ""
+ * and "drm", names that differ by one letter; half way, a new handle that
+ * reads the map back from the file.
+ */
+static void test_name_map_reference_model(void **state)
+{
+	enum { PAIRS = 600, CALLS = 3000 };
+	static const char *const drivers[3] = { NULL, "", "drm" };
+	static char names[PAIRS / 3][24];
+	static int model[PAIRS], pair_of_call[CALLS];
+	char path[PATH_MAX];
+	struct ds_db_ioctl io = { .request = 0x6400 };
+	unsigned int seed = 11;
+	struct ds_db *db;
+	int i, k, n = 0;
+	sqlite3 *s;
+
+	for (i = 0; i < PAIRS / 3; i++)
+		snprintf(names[i], sizeof(names[i]), "IOCTL_%c%d", 'A' + i % 3, i / 3);
+	db = create(tpath(path, "names.db"));
+	for (i = 0; i < CALLS; i++) {
+		k = rand_r(&seed) % PAIRS;
+		if (i == CALLS / 2) {
+			close_ok(db);
+			assert_int_equal(ds_db_open_write(path, &db), DS_DB_OK);
+		}
+		io.name = names[k / 3];
+		io.driver = drivers[k % 3];
+		if (!model[k])
+			model[k] = ++n;
+		pair_of_call[i] = k;
+		assert_int_equal(ds_db_insert_ioctl(db, &io), i + 1);
+	}
+	close_ok(db);
+
+	s = raw_open(path);
+	assert_int_equal(qi(s, "SELECT count(*) FROM ioctl_name"), n);
+	for (k = 0; k < PAIRS; k++) {
+		const char *d = drivers[k % 3];
+
+		if (model[k] && qi(s, "SELECT count(*) FROM ioctl_name WHERE id = %d"
+				   " AND name = '%s' AND driver IS %s%s%s", model[k], names[k / 3],
+				   d ? "'" : "", d ? d : "NULL", d ? "'" : "") != 1)
+			fail_msg("pair %d (%s, %s) is not ioctl_name %d", k, names[k / 3],
+				 d ? d : "NULL", model[k]);
+	}
+	for (i = 0; i < CALLS; i++)
+		if (qi(s, "SELECT name_id FROM ioctl_call WHERE id = %d", i + 1) !=
+		    model[pair_of_call[i]])
+			fail_msg("call %d: name_id %lld, want %d", i + 1,
+				 (long long)qi(s, "SELECT name_id FROM ioctl_call WHERE id = %d", i + 1),
+				 model[pair_of_call[i]]);
 	sqlite3_close(s);
 }
 
@@ -550,10 +628,14 @@ static bool plan_uses(sqlite3 *s, const char *sql, const char *index)
 
 static void test_bulk_100k_batched(void **state)
 {
+	static const char *const names[8] = {
+		"SIMGPU_SUBMIT", "SIMGPU_BO_CREATE", "SIMGPU_VM_BIND", "GEM_CLOSE",
+		"SYNCOBJ_WAIT", "SIMGPU_BO_MMAP_OFFSET", "SIMGPU_QUEUE_CREATE", "VERSION",
+	};
 	char path[PATH_MAX];
 	struct ds_db *db = create(tpath(path, "bulk.db"));
-	struct ds_db_ioctl io = { .pid = 1, .tid = 1, .fd = 3, .name = "SIMGPU_SUBMIT",
-				  .driver = "simgpu", .request = 0xc0286442 };
+	struct ds_db_ioctl io = { .pid = 1, .tid = 1, .fd = 3, .driver = "simgpu",
+				  .request = 0xc0286442 };
 	uint64_t args[5] = { 1, 2, 3, 4, 5 };
 	struct timespec t0, t1;
 	double secs;
@@ -563,6 +645,7 @@ static void test_bulk_100k_batched(void **state)
 	ds_db_set_batch(db, 10000);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < 100000; i++) {
+		io.name = names[i % 8];
 		io.begin_ns = 1000000 + 100 * (int64_t)i;
 		io.end_ns = io.begin_ns + 40 + i % 7;
 		io.ret = i % 100 ? 0 : -1;
@@ -578,7 +661,7 @@ static void test_bulk_100k_batched(void **state)
 	assert_int_equal(ds_db_commit(db), DS_DB_OK);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-	print_message("100000 ioctls (150000 payloads) in %.3f s: %.0f ioctls/s\n",
+	print_message("100000 ioctls (150000 in/out payloads) in %.3f s: %.0f ioctls/s\n",
 		      secs, 100000 / secs);
 	assert_int_equal(ds_db_has_indexes(db), 0);
 	assert_int_equal(ds_db_finish_import(db), DS_DB_OK);
@@ -588,18 +671,49 @@ static void test_bulk_100k_batched(void **state)
 
 	s = raw_open(path);
 	assert_int_equal(qi(s, "SELECT count(*) FROM ioctl"), 100000);
-	assert_int_equal(qi(s, "SELECT count(*) FROM ioctl_payload"), 150000);
-	assert_int_equal(qi(s, "SELECT errors FROM ioctl_summary"), 1000);
-	assert_int_equal(qi(s, "SELECT count(*) FROM sqlite_stat1 WHERE idx = 'ioctl_by_name'"), 1);
-	/* The reports' queries use the indexes. */
+	assert_int_equal(qi(s, "SELECT count(in_bytes) + count(out_bytes) FROM ioctl_call"), 150000);
+	assert_int_equal(qi(s, "SELECT count(*) FROM ioctl_payload"), 0);
+	assert_int_equal(qi(s, "SELECT count(*) FROM ioctl_name"), 8);
+	assert_int_equal(qi(s, "SELECT sum(errors) FROM ioctl_summary"), 1000);
+	assert_int_equal(qi(s, "SELECT count FROM ioctl_summary WHERE name = 'VERSION'"), 12500);
+	assert_int_equal(qi(s, "SELECT count(*) FROM sqlite_stat1"
+			    " WHERE idx = 'ioctl_call_by_name'"), 1);
+	/* The reports' queries on the view use the indexes. */
 	assert_true(plan_uses(s, "SELECT * FROM ioctl WHERE begin_ns BETWEEN 5 AND 9",
-			      "ioctl_by_time"));
+			      "ioctl_call_by_time"));
+	assert_true(plan_uses(s, "SELECT id FROM ioctl WHERE pid = 1 AND begin_ns > 5",
+			      "ioctl_call_by_pid"));
+	assert_true(plan_uses(s, "SELECT * FROM ioctl WHERE name = 'SIMGPU_SUBMIT'",
+			      "sqlite_autoindex_ioctl_name_1 (name=?)"));
+	assert_true(plan_uses(s, "SELECT * FROM ioctl WHERE name = 'SIMGPU_SUBMIT'",
+			      "ioctl_call_by_name (name_id=?)"));
+	/*
+	 * A name has a share of the calls (the sample of ANALYZE would say a
+	 * few hundred): so a time range, or a pid's latest call of a name
+	 * (as the importer looks up a job's submit), is read by time, not
+	 * by reading every call of the name.
+	 */
+	assert_true(qi(s, "SELECT CAST(substr(stat, instr(stat, ' ') + 1) AS INTEGER)"
+		       " FROM sqlite_stat1 WHERE idx = 'ioctl_call_by_name'") > 10000);
+	assert_true(plan_uses(s, "SELECT id FROM ioctl WHERE name = 'SIMGPU_SUBMIT'"
+			      " AND begin_ns BETWEEN 5000000 AND 5001000", "ioctl_call_by_time"));
+	assert_true(plan_uses(s, "SELECT id FROM ioctl WHERE pid = 1 AND tid = 1"
+			      " AND name = 'SIMGPU_SUBMIT' AND begin_ns <= 5000000"
+			      " ORDER BY begin_ns DESC LIMIT 1", "ioctl_call_by_pid"));
+	assert_true(plan_uses(s, "SELECT * FROM ioctl WHERE id = 5",
+			      "USING INTEGER PRIMARY KEY (rowid=?)"));
+	assert_false(plan_uses(s, "SELECT * FROM ioctl WHERE id = 5", "SCAN"));
+	/* A query that reads no name does not join ioctl_name. */
+	assert_false(plan_uses(s, "SELECT id, begin_ns FROM ioctl WHERE pid = 1", "LEFT-JOIN"));
+	assert_true(plan_uses(s, "SELECT name FROM ioctl WHERE pid = 1", "LEFT-JOIN"));
 	assert_true(plan_uses(s, "SELECT * FROM ioctl_payload WHERE ioctl_id = 5",
 			      "ioctl_payload_by_ioctl"));
-	/* Row 77777's payload round-trips. */
-	assert_int_equal(qi(s, "SELECT count(*) FROM ioctl i JOIN ioctl_payload p"
-			    " ON p.id = i.in_payload WHERE i.id = 77778"
-			    " AND substr(p.bytes, 1, 8) = x'd12f010000000000'"), 1);
+	/* Row 77777's argument bytes round-trip; the row before had no out bytes. */
+	assert_int_equal(qi(s, "SELECT count(*) FROM ioctl WHERE id = 77778"
+			    " AND substr(in_bytes, 1, 8) = x'd12f010000000000'"
+			    " AND out_bytes = in_bytes"), 1);
+	assert_int_equal(qi(s, "SELECT count(*) FROM ioctl WHERE id = 77777"
+			    " AND length(in_bytes) = 40 AND out_bytes IS NULL"), 1);
 	sqlite3_close(s);
 }
 
@@ -961,31 +1075,93 @@ static void test_readonly_handle_refuses_writes(void **state)
 /* Drop every view: what each migration recreates. */
 static void drop_all_views(sqlite3 *s)
 {
-	static const char *const views[] = {
-		"ioctl_detail", "ioctl_summary", "ioctl_errors", "gem_lifetime", "job_timing",
-		"queue_summary", "fw_summary", "kernel_event_summary", "run_call_detail",
-		"run_summary", NULL,
-	};
-	char sql[96];
-	int i;
+	char sql[128];
 
-	for (i = 0; views[i]; i++) {
-		snprintf(sql, sizeof(sql), "DROP VIEW IF EXISTS %s", views[i]);
+	while (qi(s, "SELECT count(*) FROM sqlite_schema WHERE type = 'view'")) {
+		snprintf(sql, sizeof(sql), "DROP VIEW \"%s\"",
+			 qs(s, "SELECT name FROM sqlite_schema WHERE type = 'view' LIMIT 1"));
 		raw_exec(s, sql);
 	}
 }
 
 /*
- * A version 3 file: version 4 only added buffer_snapshot.phase, so today's
- * file minus that column is version 3. It holds a blob and a snapshot.
+ * Today's file with its calls back in the layout of versions 1 to 4: the
+ * table ioctl with names inline and in_payload, out_payload referencing
+ * 'in' and 'out' rows of ioctl_payload. The first rename lets SQLite point
+ * the other tables' REFERENCES back at ioctl; with legacy_alter_table on,
+ * the later renames leave them so.
+ */
+static const char unmigrate_v5[] =
+	"ALTER TABLE ioctl_call RENAME TO ioctl;"
+	"PRAGMA legacy_alter_table = ON;"
+	"CREATE TABLE ioctl_v4 (id INTEGER PRIMARY KEY, tid INTEGER REFERENCES thread(tid),"
+	" pid INTEGER REFERENCES process(pid), fd INTEGER, fd_id INTEGER REFERENCES fd(id),"
+	" device_id INTEGER REFERENCES device(id), request INTEGER NOT NULL,"
+	" name TEXT NOT NULL, driver TEXT, begin_ns INTEGER, end_ns INTEGER, ret INTEGER,"
+	" errno INTEGER, in_payload INTEGER REFERENCES ioctl_payload(id),"
+	" out_payload INTEGER REFERENCES ioctl_payload(id)) STRICT;"
+	"CREATE TABLE payload_v4 (id INTEGER PRIMARY KEY,"
+	" ioctl_id INTEGER NOT NULL REFERENCES ioctl(id), direction TEXT NOT NULL"
+	" CHECK (direction = 'in' OR direction = 'out' OR direction = 'array_in'"
+	" OR direction = 'array_out'), idx INTEGER NOT NULL DEFAULT 0, field TEXT,"
+	" bytes BLOB NOT NULL) STRICT;"
+	"INSERT INTO payload_v4 SELECT * FROM ioctl_payload;"
+	"INSERT INTO payload_v4 (ioctl_id, direction, bytes)"
+	" SELECT id, 'in', in_bytes FROM ioctl WHERE in_bytes IS NOT NULL;"
+	"INSERT INTO payload_v4 (ioctl_id, direction, bytes)"
+	" SELECT id, 'out', out_bytes FROM ioctl WHERE out_bytes IS NOT NULL;"
+	"INSERT INTO ioctl_v4 SELECT i.id, i.tid, i.pid, i.fd, i.fd_id, i.device_id, i.request,"
+	" n.name, n.driver, i.begin_ns, i.end_ns, i.ret, i.errno,"
+	" (SELECT p.id FROM payload_v4 p WHERE p.ioctl_id = i.id AND p.direction = 'in'),"
+	" (SELECT p.id FROM payload_v4 p WHERE p.ioctl_id = i.id AND p.direction = 'out')"
+	" FROM ioctl i JOIN ioctl_name n ON n.id = i.name_id;"
+	"DROP TABLE ioctl; DROP TABLE ioctl_name; DROP TABLE ioctl_payload;"
+	"ALTER TABLE ioctl_v4 RENAME TO ioctl;"
+	"ALTER TABLE payload_v4 RENAME TO ioctl_payload;"
+	"PRAGMA legacy_alter_table = OFF;"
+	"PRAGMA user_version = 4";
+
+/* The indexes of versions 1 to 4 on the calls, as ds_db_finish_import() made them. */
+static const char indexes_v4[] =
+	"CREATE INDEX ioctl_by_name ON ioctl(name);"
+	"CREATE INDEX ioctl_by_time ON ioctl(begin_ns);"
+	"CREATE INDEX ioctl_by_pid ON ioctl(pid, begin_ns);"
+	"CREATE INDEX ioctl_payload_by_ioctl ON ioctl_payload(ioctl_id, direction, idx)";
+
+/*
+ * A version 4 file of make_small(path, 4), with every index of a finished
+ * import if @indexed.
+ */
+static void make_v4(const char *path, bool indexed)
+{
+	struct ds_db *db;
+	sqlite3 *s;
+
+	make_small(path, 4);
+	if (indexed) {
+		assert_int_equal(ds_db_open_write(path, &db), DS_DB_OK);
+		assert_int_equal(ds_db_finish_import(db), DS_DB_OK);
+		close_ok(db);
+	}
+	s = raw_open(path);
+	drop_all_views(s);
+	raw_exec(s, unmigrate_v5);
+	if (indexed)
+		raw_exec(s, indexes_v4);
+	sqlite3_close(s);
+}
+
+/*
+ * A version 3 file: version 4 only added buffer_snapshot.phase, so a
+ * version 4 file minus that column is version 3. It holds a blob and a
+ * snapshot.
  */
 static void make_v3(const char *path)
 {
 	sqlite3 *s;
 
-	make_small(path, 4);
+	make_v4(path, false);
 	s = raw_open(path);
-	drop_all_views(s);
 	raw_exec(s, "ALTER TABLE buffer_snapshot DROP COLUMN phase;"
 		 " INSERT INTO blob (hash, raw_size, encoding, data)"
 		 "  VALUES ('0123456789abcdef0123456789abcdef', 1, 'raw', x'00');"
@@ -997,7 +1173,7 @@ static void make_v3(const char *path)
 
 /*
  * A version 2 file: version 3 only added fw_message.run_id and
- * kernel_event.run_id, so today's file minus those columns (and minus
+ * kernel_event.run_id, so a version 4 file minus those columns (and minus
  * version 4's) is version 2. It holds a run and a firmware message and a
  * kernel event of the capture.
  */
@@ -1005,9 +1181,8 @@ static void make_v2(const char *path)
 {
 	sqlite3 *s;
 
-	make_small(path, 4);
+	make_v4(path, false);
 	s = raw_open(path);
-	drop_all_views(s);
 	raw_exec(s, "ALTER TABLE buffer_snapshot DROP COLUMN phase;"
 		 " ALTER TABLE fw_message DROP COLUMN run_id;"
 		 " ALTER TABLE kernel_event DROP COLUMN run_id;"
@@ -1026,9 +1201,8 @@ static void make_v1(const char *path)
 {
 	sqlite3 *s;
 
-	make_small(path, 4);
+	make_v4(path, false);
 	s = raw_open(path);
-	drop_all_views(s);
 	raw_exec(s, "ALTER TABLE buffer_snapshot DROP COLUMN phase;"
 		 " ALTER TABLE fw_message DROP COLUMN run_id;"
 		 " ALTER TABLE kernel_event DROP COLUMN run_id;"
@@ -1052,6 +1226,7 @@ static void test_migrate_from_v0(void **state)
 	raw_exec(s, "CREATE TABLE t (x); DROP TABLE t");
 	sqlite3_close(s);
 	expect_read(path, 0, DS_DB_TOO_OLD, "older than this drmscope reads");
+	expect_read(path, DS_DB_OPEN_OLD_SCHEMA, DS_DB_TOO_OLD, "older than this drmscope reads");
 
 	assert_int_equal(ds_db_open_write(path, &db), DS_DB_OK);
 	assert_int_equal(ds_db_schema_version(db), DS_DB_SCHEMA_VERSION);
@@ -1068,8 +1243,9 @@ static void test_migrate_from_v1(void **state)
 	sqlite3 *s;
 
 	make_v1(tpath(path, "v1.db"));
-	/* Readable as it is, without migrating. */
-	assert_int_equal(ds_db_open_read(path, 0, &db), DS_DB_OK);
+	/* Readable as it is, without migrating, by a reader that asks for it. */
+	expect_read(path, 0, DS_DB_TOO_OLD, "drmscope upgrade");
+	assert_int_equal(ds_db_open_read(path, DS_DB_OPEN_OLD_SCHEMA, &db), DS_DB_OK);
 	assert_int_equal(ds_db_schema_version(db), 1);
 	assert_int_equal(ds_db_has_table(db, "run"), 0);
 	assert_int_equal(ds_db_has_indexes(db), 0);
@@ -1093,12 +1269,13 @@ static void test_migrate_from_v1(void **state)
 	assert_int_equal(qi(s, "SELECT count(*) FROM pragma_table_info('fw_message')"
 			    " WHERE name = 'run_id'"), 1);
 	assert_int_equal(qi(s, "SELECT count(*) FROM ioctl"), 4);	/* data kept */
-	assert_int_equal(qi(s, "SELECT count(*) FROM ioctl_payload"), 4);
+	assert_int_equal(qi(s, "SELECT count(in_bytes) FROM ioctl"), 4);
+	assert_int_equal(qi(s, "SELECT count(*) FROM ioctl_payload"), 0);
 	/* The views are today's, the old one replaced. */
 	assert_int_equal(qi(s, "SELECT errors FROM ioctl_summary WHERE name = 'SIMGPU_SUBMIT'"), 0);
 	assert_string_equal(qs(s, "SELECT label || ' ' || calls FROM run_summary"),
 			    "after migration 1");
-	assert_int_equal(qi(s, "SELECT count(*) FROM sqlite_schema WHERE type = 'view'"), 10);
+	assert_int_equal(qi(s, "SELECT count(*) FROM sqlite_schema WHERE type = 'view'"), 11);
 	sqlite3_close(s);
 }
 
@@ -1110,7 +1287,7 @@ static void test_migrate_from_v2(void **state)
 
 	make_v2(tpath(path, "v2.db"));
 	/* Readable as it is: the runs are there, the run_id columns not. */
-	assert_int_equal(ds_db_open_read(path, 0, &db), DS_DB_OK);
+	assert_int_equal(ds_db_open_read(path, DS_DB_OPEN_OLD_SCHEMA, &db), DS_DB_OK);
 	assert_int_equal(ds_db_schema_version(db), 2);
 	assert_int_equal(ds_db_has_table(db, "run"), 1);
 	close_ok(db);
@@ -1134,7 +1311,7 @@ static void test_migrate_from_v2(void **state)
 			    "100:capture,200:1");
 	assert_string_equal(qs(s, "SELECT label FROM run"), "old run");
 	assert_int_equal(qi(s, "SELECT count(*) FROM ioctl"), 4);
-	assert_int_equal(qi(s, "SELECT count(*) FROM sqlite_schema WHERE type = 'view'"), 10);
+	assert_int_equal(qi(s, "SELECT count(*) FROM sqlite_schema WHERE type = 'view'"), 11);
 	sqlite3_close(s);
 }
 
@@ -1145,14 +1322,14 @@ static void test_migrate_from_v3(void **state)
 	sqlite3 *s;
 
 	make_v3(tpath(path, "v3.db"));
-	/* Readable as it is (the sample captures in traces/ are version 3). */
-	assert_int_equal(ds_db_open_read(path, 0, &db), DS_DB_OK);
+	/* Readable as it is, by a reader that asks for it. */
+	assert_int_equal(ds_db_open_read(path, DS_DB_OPEN_OLD_SCHEMA, &db), DS_DB_OK);
 	assert_int_equal(ds_db_schema_version(db), 3);
 	close_ok(db);
 
 	/* Migrated: the old snapshot is a 'before' one; 'after' ones can follow. */
 	assert_int_equal(ds_db_open_write(path, &db), DS_DB_OK);
-	assert_int_equal(ds_db_schema_version(db), 4);
+	assert_int_equal(ds_db_schema_version(db), DS_DB_SCHEMA_VERSION);
 	assert_true(ds_db_insert_snapshot(db, &(struct ds_db_snapshot){
 		.ioctl_id = 3, .handle = 1, .size = 1, .after = true,
 		.blob_hash = "0123456789abcdef0123456789abcdef" }) > 0);
@@ -1162,16 +1339,184 @@ static void test_migrate_from_v3(void **state)
 	close_ok(db);
 
 	s = raw_open(path);
-	assert_int_equal(qi(s, "PRAGMA user_version"), 4);
+	assert_int_equal(qi(s, "PRAGMA user_version"), DS_DB_SCHEMA_VERSION);
 	assert_string_equal(qs(s, "SELECT group_concat(ioctl_id || ':' || phase)"
 			       " FROM (SELECT ioctl_id, phase FROM buffer_snapshot ORDER BY id)"),
 			    "2:before,3:after,4:before");
 	/* Only the two phases exist. */
 	assert_int_not_equal(sqlite3_exec(s, "UPDATE buffer_snapshot SET phase = 'during'",
 					  NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(qi(s, "SELECT count(*) FROM sqlite_schema WHERE type = 'view'"), 10);
+	assert_int_equal(qi(s, "SELECT count(*) FROM sqlite_schema WHERE type = 'view'"), 11);
 	sqlite3_close(s);
 	expect_read(path, 0, DS_DB_OK, NULL);
+}
+
+/* The REFERENCES of every table that named the calls' table now name ioctl_call. */
+static void expect_references_ioctl_call(sqlite3 *s)
+{
+	assert_int_equal(qi(s, "SELECT count(*) FROM sqlite_schema m,"
+			    " pragma_foreign_key_list(m.name) f"
+			    " WHERE m.type = 'table' AND f.\"table\" = 'ioctl'"), 0);
+	/* driver, ioctl_payload, gem_object, vm, vm_bind_op, queue, job,
+	 * buffer_snapshot, run_call */
+	assert_int_equal(qi(s, "SELECT count(DISTINCT m.name) FROM sqlite_schema m,"
+			    " pragma_foreign_key_list(m.name) f"
+			    " WHERE m.type = 'table' AND f.\"table\" = 'ioctl_call'"), 9);
+	assert_int_equal(qi(s, "SELECT count(*) FROM pragma_foreign_key_list('ioctl_call')"
+			    " WHERE \"table\" = 'ioctl_name' AND \"from\" = 'name_id'"), 1);
+}
+
+/*
+ * Version 4 to 5: the calls move to ioctl_call with their in/out bytes,
+ * the names to ioctl_name; arrays, ids and every other row stay; the
+ * indexes of a finished import are rebuilt on the new tables.
+ */
+static void test_migrate_from_v4(void **state)
+{
+	char path[PATH_MAX];
+	struct ds_db *db;
+	sqlite3 *s;
+
+	make_v4(tpath(path, "v4.db"), true);
+	s = raw_open(path);
+	/* A call of another driver with in and out bytes and an array, a run of it. */
+	raw_exec(s, "INSERT INTO ioctl_payload (id, ioctl_id, direction, bytes)"
+		 "  VALUES (20, 9, 'in', x'0102'), (21, 9, 'out', x'0304');"
+		 " INSERT INTO ioctl_payload (id, ioctl_id, direction, idx, field, bytes)"
+		 "  VALUES (30, 9, 'array_out', 1, 'name', x'aabb');"
+		 " INSERT INTO ioctl (id, pid, tid, fd, request, name, driver, begin_ns, end_ns,"
+		 "  ret, errno, in_payload, out_payload)"
+		 "  VALUES (9, 10, 10, 3, 3225445376, 'DRM_IOCTL_VERSION', 'drm', 2000, 2100,"
+		 "  0, 0, 20, 21);"
+		 " INSERT INTO run (id, label) VALUES (1, 'r');"
+		 " INSERT INTO run_call (run_id, ioctl_id, begin_ns, end_ns, ret, errno)"
+		 "  VALUES (1, 9, 1, 2, 0, 0);"
+		 " INSERT INTO device (id, path) VALUES (1, '/dev/dri/card0');"
+		 " INSERT INTO driver (device_id, name, ioctl_id) VALUES (1, 'simgpu', 9)");
+	assert_int_equal(qi(s, "SELECT count(*) FROM sqlite_schema WHERE name = 'ioctl_by_name'"),
+			 1);
+	sqlite3_close(s);
+	expect_read(path, 0, DS_DB_TOO_OLD, "`drmscope upgrade");
+
+	assert_int_equal(ds_db_open_write(path, &db), DS_DB_OK);
+	assert_int_equal(ds_db_has_indexes(db), 1);
+	/* The writer knows the migrated names: no second row for them. */
+	assert_int_equal(ds_db_insert_ioctl(db, &(struct ds_db_ioctl){
+		.request = 0xc0406400, .name = "DRM_IOCTL_VERSION", .driver = "drm" }), 10);
+	assert_int_equal(ds_db_insert_ioctl(db, &(struct ds_db_ioctl){
+		.request = 0xc0106401, .name = "SIMGPU_SUBMIT" }), 11);
+	close_ok(db);
+
+	s = raw_open(path);
+	assert_int_equal(qi(s, "PRAGMA user_version"), DS_DB_SCHEMA_VERSION);
+	assert_string_equal(qs(s, "SELECT group_concat(id || ' ' || name || ' '"
+			       " || coalesce(driver, '-'), ', ') FROM ioctl_name"),
+			    "1 DRM_IOCTL_VERSION -, 2 SIMGPU_SUBMIT -, 3 DRM_IOCTL_VERSION drm");
+	assert_string_equal(qs(s, "SELECT group_concat(id || ':' || name_id || ':'"
+			       " || iif(in_bytes IS NULL, '-', hex(in_bytes)) || ':'"
+			       " || iif(out_bytes IS NULL, '-', hex(out_bytes)), ' ') FROM ioctl_call"),
+			    "1:1:07000000:- 2:2:07000000:- 3:2:07000000:- 4:1:07000000:- 9:3:0102:0304"
+			    " 10:3:-:- 11:2:-:-");
+	assert_string_equal(qs(s, "SELECT name || ' ' || driver || ' ' || begin_ns || ' ' || end_ns"
+			       " FROM ioctl WHERE id = 9"), "DRM_IOCTL_VERSION drm 2000 2100");
+	/* The array keeps its id; no 'in' or 'out' row is left, nor allowed. */
+	assert_string_equal(qs(s, "SELECT group_concat(id || ' ' || ioctl_id || ' ' || direction"
+			       " || ' ' || idx || ' ' || field || ' ' || hex(bytes)) FROM ioctl_payload"),
+			    "30 9 array_out 1 name AABB");
+	assert_int_not_equal(sqlite3_exec(s, "INSERT INTO ioctl_payload (ioctl_id, direction, bytes)"
+					  " VALUES (1, 'in', x'00')", NULL, NULL, NULL), SQLITE_OK);
+	assert_string_equal(qs(s, "SELECT name || ' ' || captured_ret FROM run_call_detail"),
+			    "DRM_IOCTL_VERSION 0");
+	assert_int_equal(qi(s, "SELECT ioctl_id FROM driver"), 9);
+	expect_references_ioctl_call(s);
+	/* The old indexes went with the old table; the new ones are there. */
+	assert_int_equal(qi(s, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'ioctl_by_%%'"), 0);
+	assert_int_equal(qi(s, "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
+			    " AND tbl_name = 'ioctl_call'"), 3);
+	assert_int_equal(qi(s, "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'ioctl_call'"), 3);
+	/* (make_small() writes no process or thread rows) */
+	assert_int_equal(qi(s, "SELECT count(*) FROM pragma_foreign_key_check"
+			    " WHERE parent <> 'process' AND parent <> 'thread'"), 0);
+	assert_string_equal(qs(s, "PRAGMA integrity_check"), "ok");
+	sqlite3_close(s);
+	expect_read(path, 0, DS_DB_OK, NULL);
+}
+
+/*
+ * A real capture of an older drmscope: tests/db/data/simgpu-basic-v3.db is
+ * traces/simgpu-basic.db as scripts/make-traces made it at schema version
+ * 3. Migrated, every row of every table is what it was, with the calls'
+ * in/out payloads moved into their rows.
+ */
+static void test_migrate_real_v3(void **state)
+{
+	static const char *const same[] = {
+		"capture", "device", "driver", "process", "thread", "fd", "gem_object", "vm",
+		"vm_bind_op", "queue", "job", "blob", "run", "run_call", "run_job", NULL,
+	};
+	char path[PATH_MAX];
+	struct ds_db *db;
+	int64_t calls, arrays;
+	sqlite3 *s;
+	int i;
+
+	copy_file(DRMSCOPE_SOURCE_DIR "/tests/db/data/simgpu-basic-v3.db", tpath(path, "real.db"));
+	expect_read(path, 0, DS_DB_TOO_OLD, "schema version 3 is older");
+	assert_int_equal(ds_db_open_read(path, DS_DB_OPEN_OLD_SCHEMA, &db), DS_DB_OK);
+	assert_int_equal(ds_db_schema_version(db), 3);
+	assert_int_equal(ds_db_has_indexes(db), 1);
+	calls = qi(ds_db_sqlite(db), "SELECT count(*) FROM ioctl");
+	arrays = qi(ds_db_sqlite(db), "SELECT count(*) FROM ioctl_payload"
+		    " WHERE direction LIKE 'array_%%'");
+	assert_true(calls > 10 && arrays > 10);
+	close_ok(db);
+
+	assert_int_equal(ds_db_open_write(path, &db), DS_DB_OK);
+	close_ok(db);
+	s = raw_open(path);
+	raw_exec(s, "ATTACH '" DRMSCOPE_SOURCE_DIR "/tests/db/data/simgpu-basic-v3.db' AS old");
+	assert_int_equal(qi(s, "SELECT count(*) FROM ioctl"), calls);
+	/* Each call as it was, its payloads now columns (every one had both). */
+	assert_int_equal(qi(s, "SELECT count(*) FROM ioctl n JOIN old.ioctl o USING (id)"
+			    " WHERE n.tid IS o.tid AND n.pid IS o.pid AND n.fd IS o.fd"
+			    " AND n.fd_id IS o.fd_id AND n.device_id IS o.device_id"
+			    " AND n.request = o.request AND n.name = o.name AND n.driver IS o.driver"
+			    " AND n.begin_ns IS o.begin_ns AND n.end_ns IS o.end_ns"
+			    " AND n.ret IS o.ret AND n.errno IS o.errno"
+			    " AND n.in_bytes = (SELECT bytes FROM old.ioctl_payload WHERE id = o.in_payload"
+			    "  AND direction = 'in')"
+			    " AND n.out_bytes = (SELECT bytes FROM old.ioctl_payload"
+			    "  WHERE id = o.out_payload AND direction = 'out')"), calls);
+	assert_int_equal(qi(s, "SELECT count(*) FROM ioctl_name"),
+			 qi(s, "SELECT count(*) FROM (SELECT DISTINCT name, driver FROM old.ioctl)"));
+	/* The arrays, with their ids; nothing else. */
+	assert_int_equal(qi(s, "SELECT count(*) FROM ioctl_payload"), arrays);
+	assert_int_equal(qi(s, "SELECT count(*) FROM (SELECT * FROM ioctl_payload"
+			    " INTERSECT SELECT * FROM old.ioctl_payload)"), arrays);
+	/* Every other table: the same rows. */
+	for (i = 0; same[i]; i++)
+		if (qi(s, "SELECT count(*) FROM (SELECT * FROM main.%s EXCEPT SELECT * FROM old.%s)",
+		       same[i], same[i]) ||
+		    qi(s, "SELECT count(*) FROM main.%s", same[i]) !=
+		    qi(s, "SELECT count(*) FROM old.%s", same[i]))
+			fail_msg("table %s changed", same[i]);
+	assert_int_equal(qi(s, "SELECT count(*) FROM (SELECT id, ns, cpu, pid, system, name, fields,"
+			    " run_id FROM main.kernel_event EXCEPT SELECT * FROM old.kernel_event)"), 0);
+	assert_int_equal(qi(s, "SELECT count(*) FROM (SELECT * FROM main.fw_message"
+			    " EXCEPT SELECT * FROM old.fw_message)"), 0);
+	assert_int_equal(qi(s, "SELECT count(*) FROM (SELECT id, ioctl_id, ns, device_id, gem_id,"
+			    " handle, offset, size, blob_hash FROM main.buffer_snapshot"
+			    " EXCEPT SELECT * FROM old.buffer_snapshot)"), 0);
+	assert_int_equal(qi(s, "SELECT count(*) FROM buffer_snapshot WHERE phase = 'before'"),
+			 qi(s, "SELECT count(*) FROM old.buffer_snapshot"));
+	raw_exec(s, "DETACH old");
+	expect_references_ioctl_call(s);
+	assert_int_equal(qi(s, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	sqlite3_close(s);
+	/* Sound, indexed, and what report and replay read. */
+	assert_int_equal(ds_db_open_read(path, 0, &db), DS_DB_OK);
+	assert_int_equal(ds_db_has_indexes(db), 1);
+	close_ok(db);
 }
 
 static void test_migrate_failure_rolls_back(void **state)
@@ -1257,6 +1602,42 @@ static void test_schema_documented(void **state)
 	free(doc);
 }
 
+/* Each index of a finished import is a row "| `name` | `table(col, ...)` |" of ## Indexes. */
+static void test_indexes_documented(void **state)
+{
+	char path[PATH_MAX], row[256];
+	char *doc = read_doc(), *sec;
+	struct ds_db *db;
+	sqlite3_stmt *st;
+	sqlite3 *s;
+	int n = 0;
+
+	db = create(tpath(path, "doc-index.db"));
+	assert_int_equal(ds_db_finish_import(db), DS_DB_OK);
+	close_ok(db);
+	sec = strstr(doc, "\n## Indexes\n");
+	assert_non_null(sec);
+	s = raw_open(path);
+	assert_int_equal(sqlite3_prepare_v2(s, "SELECT m.name, m.tbl_name,"
+					    " (SELECT group_concat(name, ', ') FROM"
+					    "  (SELECT name FROM pragma_index_info(m.name) ORDER BY seqno))"
+					    " FROM sqlite_schema m WHERE m.type = 'index'"
+					    " AND m.sql IS NOT NULL ORDER BY m.name", -1, &st, NULL),
+			 SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(row, sizeof(row), "| `%s` | `%s(%s)` |", sqlite3_column_text(st, 0),
+			 sqlite3_column_text(st, 1), sqlite3_column_text(st, 2));
+		if (!strstr(sec, row))
+			fail_msg("docs/schema.md: no index row '%s'", row);
+		n++;
+	}
+	sqlite3_finalize(st);
+	assert_int_equal(qi(s, "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
+			    " AND sql IS NOT NULL"), n);
+	sqlite3_close(s);
+	free(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1265,6 +1646,7 @@ int main(void)
 		cmocka_unit_test(test_insert_read_back),
 		cmocka_unit_test(test_process_merge),
 		cmocka_unit_test(test_ioctl_ids_and_unfinished),
+		cmocka_unit_test(test_name_map_reference_model),
 		cmocka_unit_test(test_updates_of_missing_rows),
 		cmocka_unit_test(test_bulk_100k_batched),
 		cmocka_unit_test(test_blob_dedup_and_compression),
@@ -1282,8 +1664,11 @@ int main(void)
 		cmocka_unit_test(test_migrate_from_v1),
 		cmocka_unit_test(test_migrate_from_v2),
 		cmocka_unit_test(test_migrate_from_v3),
+		cmocka_unit_test(test_migrate_from_v4),
+		cmocka_unit_test(test_migrate_real_v3),
 		cmocka_unit_test(test_migrate_failure_rolls_back),
 		cmocka_unit_test(test_schema_documented),
+		cmocka_unit_test(test_indexes_documented),
 	};
 
 	return cmocka_run_group_tests_name("db", tests, group_setup, group_teardown);

@@ -3,8 +3,10 @@
  * argv[1], passed by ctest) on databases made with the writer, and checks
  * `drmscope info` and `drmscope query`: their output, their exit status,
  * the exact csv/json/table formats (quoting, escaping, alignment), that
- * query refuses to write, and clear one-line errors for missing, foreign,
- * non-SQLite and truncated files.
+ * query refuses to write, clear one-line errors for missing, foreign,
+ * non-SQLite and truncated files, and an older schema: read by info and
+ * query, refused by report with a pointer to `drmscope upgrade`, migrated
+ * by it.
  */
 #include <fcntl.h>
 #include <limits.h>
@@ -234,7 +236,8 @@ static void test_info_summary(void **state)
 	expect_in(r.out, "/dev/dri/renderD128");
 	expect_in(r.out, "simulated GPU");
 	expect_in(r.out, "1.0.0");
-	expect_in(r.out, "ioctl                     9");
+	expect_in(r.out, "ioctl_call                9");
+	expect_in(r.out, "ioctl_name                3");
 	expect_in(r.out, "buffer_snapshot           3  (2 of them results at sync points)");
 	expect_in(r.out, "SIMGPU_SUBMIT");
 	expect_in(r.out, "baseline");
@@ -435,9 +438,11 @@ static void test_query_refuses_writes(void **state)
 		const char *msg;
 	} bad[] = {
 		{ "INSERT INTO device (path) VALUES ('x')", "refusing a statement that writes" },
-		{ "DELETE FROM ioctl", "refusing a statement that writes" },
-		{ "DROP TABLE ioctl", "refusing a statement that writes" },
-		{ "UPDATE ioctl SET ret = 1", "refusing a statement that writes" },
+		{ "DELETE FROM ioctl_call", "refusing a statement that writes" },
+		{ "DROP TABLE ioctl_call", "refusing a statement that writes" },
+		{ "DROP VIEW ioctl", "refusing a statement that writes" },
+		{ "UPDATE ioctl_call SET ret = 1", "refusing a statement that writes" },
+		{ "UPDATE ioctl_name SET name = 'x'", "refusing a statement that writes" },
 		{ "CREATE TABLE x (y)", "refusing a statement that writes" },
 		{ "VACUUM INTO '/tmp/drmscope-test-copy.db'", "refusing a statement that writes" },
 		{ "PRAGMA query_only = 0", "PRAGMA query_only = 0 is not allowed" },
@@ -446,7 +451,7 @@ static void test_query_refuses_writes(void **state)
 		{ "ATTACH ':memory:' AS m", "ATTACH and DETACH are not allowed" },
 		{ "BEGIN", "transactions are not allowed" },
 		{ "REINDEX", "not allowed" },
-		{ "SELECT 1; DROP TABLE ioctl", "one SQL statement" },
+		{ "SELECT 1; DROP TABLE ioctl_call", "one SQL statement" },
 		{ "", "no SQL statement" },
 		{ "-- only a comment", "no SQL statement" },
 	};
@@ -475,6 +480,90 @@ static void test_query_refuses_writes(void **state)
 	result_free(&r);
 	run(&r, "query", "-f", "csv", sample, "PRAGMA user_version", NULL);
 	expect_output(&r, "user_version\r\n" DS_STR(DS_DB_SCHEMA_VERSION) "\r\n");
+	result_free(&r);
+}
+
+/* ---------------------------------------------------------------------- */
+/* An older schema, and drmscope upgrade                                   */
+/* ---------------------------------------------------------------------- */
+
+static void copy_file(const char *from, const char *to)
+{
+	char *data = slurp(from);
+	struct stat sb;
+	FILE *f;
+
+	assert_int_equal(stat(from, &sb), 0);
+	f = fopen(to, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, sb.st_size, f), (size_t)sb.st_size);
+	assert_int_equal(fclose(f), 0);
+	free(data);
+}
+
+/*
+ * A real schema 3 capture: info and query read it as it is; report (and
+ * every reader of the current layout) names `drmscope upgrade`, which
+ * migrates it once.
+ */
+static void test_old_schema_and_upgrade(void **state)
+{
+	char path[PATH_MAX];
+	struct result r;
+
+	copy_file(DRMSCOPE_SOURCE_DIR "/tests/db/data/simgpu-basic-v3.db",
+		  tpath(path, "old.db"));
+	run(&r, "info", path, NULL);
+	expect_status(&r, 0);
+	expect_in(r.out, "schema version 3");
+	expect_in(r.out, "`drmscope upgrade` migrates the file");
+	expect_in(r.out, "ioctl                    66");
+	expect_in(r.out, "DRM_IOCTL_SIMGPU_SUBMIT");
+	result_free(&r);
+	run(&r, "query", "-f", "csv", path, "SELECT count(in_payload) FROM ioctl", NULL);
+	expect_output(&r, "count(in_payload)\r\n66\r\n");
+	result_free(&r);
+	run(&r, "report", "-o", "/dev/null", path, NULL);
+	expect_status(&r, 2);
+	expect_in(r.err, "schema version 3 is older than this drmscope reads");
+	expect_in(r.err, "`drmscope upgrade ");
+	result_free(&r);
+
+	run(&r, "upgrade", path, NULL);
+	expect_status(&r, 0);
+	expect_in(r.out, "schema version 3 -> " DS_STR(DS_DB_SCHEMA_VERSION));
+	assert_string_equal(r.err, "");
+	result_free(&r);
+	run(&r, "upgrade", path, NULL);
+	expect_status(&r, 0);
+	expect_in(r.out, "already; nothing to do");
+	result_free(&r);
+
+	run(&r, "info", path, NULL);
+	expect_status(&r, 0);
+	expect_in(r.out, "schema version " DS_STR(DS_DB_SCHEMA_VERSION));
+	assert_null(strstr(r.out, "upgrade"));
+	expect_in(r.out, "ioctl_call               66");
+	expect_in(r.out, "indexes: built");
+	result_free(&r);
+	run(&r, "query", "-f", "csv", path, "SELECT count(in_bytes) FROM ioctl", NULL);
+	expect_output(&r, "count(in_bytes)\r\n66\r\n");
+	result_free(&r);
+	run(&r, "report", "-o", "/dev/null", path, NULL);
+	expect_status(&r, 0);
+	result_free(&r);
+
+	run(&r, "upgrade", tpath(path, "missing.db"), NULL);
+	expect_status(&r, 2);
+	expect_in(r.err, "no such file");
+	result_free(&r);
+	run(&r, "upgrade", NULL);
+	expect_status(&r, 2);
+	expect_in(r.err, "expected one database");
+	result_free(&r);
+	run(&r, "upgrade", "--vacuum-harder", path, NULL);
+	expect_status(&r, 2);
+	expect_in(r.err, "unknown option");
 	result_free(&r);
 }
 
@@ -526,6 +615,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_query_json),
 		cmocka_unit_test(test_query_refuses_writes),
 		cmocka_unit_test(test_query_errors),
+		cmocka_unit_test(test_old_schema_and_upgrade),
 	};
 
 	if (argc != 2) {

@@ -913,13 +913,12 @@ static void test_result_snapshots_load(void **state)
 	assert_memory_equal(v.cap.snaps[0].data, before, sizeof(before));
 	vres_free(&v);
 
-	/* Written before schema version 4: every snapshot is a restore. */
-	exec_sql(path, "ALTER TABLE buffer_snapshot DROP COLUMN phase; PRAGMA user_version = 3");
-	validate(path, &v, false);
-	assert_int_equal(v.errors, 0);
-	assert_int_equal(v.cap.nsnaps, 2);
-	assert_int_equal(v.cap.nresults, 0);
-	vres_free(&v);
+	/*
+	 * Written before schema version 5: not read until upgraded (which
+	 * makes the snapshots of a file older than version 4 restores).
+	 */
+	exec_sql(path, "PRAGMA user_version = 4");
+	expect_error(path, "schema version 4 is older", "`drmscope upgrade");
 }
 
 static void test_result_snapshots_no_check(void **state)
@@ -1052,11 +1051,34 @@ static void test_wrong_column_types(void **state)
 	/* STRICT tables refuse this; a hostile file need not be STRICT. */
 	exec_sql(path, "PRAGMA writable_schema = ON;"
 		 "UPDATE sqlite_schema SET sql = replace(sql, ') STRICT', ')')"
-		 " WHERE name = 'ioctl';");
-	exec_sql(path, "UPDATE ioctl SET request = 'DRM_IOCTL_HAX'");
+		 " WHERE name = 'ioctl_call';");
+	exec_sql(path, "UPDATE ioctl_call SET request = 'DRM_IOCTL_HAX'");
 	expect_error(path, "ioctl row 1", "request is not an integer");
-	exec_sql(path, "UPDATE ioctl SET request = 99999999999");
+	exec_sql(path, "UPDATE ioctl_call SET request = 99999999999");
 	expect_error(path, "request 99999999999", "not a 32-bit ioctl number");
+	exec_sql(path, "UPDATE ioctl_call SET request = 3225445376, in_bytes = 'text'");
+	expect_error(path, "ioctl row 1", "column in_bytes is not a blob");
+	exec_sql(path, "UPDATE ioctl_call SET in_bytes = NULL, out_bytes = 12");
+	expect_error(path, "ioctl row 1", "column out_bytes is not a blob");
+}
+
+/* An argument struct larger than _IOC_SIZE can say is refused, in or out. */
+static void test_argument_too_big(void **state)
+{
+	char path[PATH_MAX];
+	struct caprec r;
+
+	(void)state;
+	start(&r, tpath(path, "big.db"), "simgpu");
+	gem_create(&r, 1, 4096);
+	finish(&r);
+	expect_ok(path);
+	exec_sql(path, "UPDATE ioctl_call SET in_bytes = zeroblob(16384) WHERE id = 1");
+	expect_error(path, "call 1 (", "the 'in' argument struct has 16384 bytes, more than"
+		     " an ioctl can pass (16383)");
+	exec_sql(path, "UPDATE ioctl_call SET in_bytes = zeroblob(16383),"
+		 " out_bytes = zeroblob(20000) WHERE id = 1");
+	expect_error(path, "call 1 (", "the 'out' argument struct has 20000 bytes");
 }
 
 static void test_payload_of_missing_call(void **state)
@@ -1071,10 +1093,12 @@ static void test_payload_of_missing_call(void **state)
 	exec_sql(path, "INSERT INTO ioctl_payload (ioctl_id, direction, idx, bytes)"
 		 " VALUES (99, 'array_in', 0, x'00')");
 	expect_error(path, "belongs to ioctl 99", "does not exist");
+	/* The argument structs are columns of the call since schema version 5. */
 	exec_sql(path, "DELETE FROM ioctl_payload WHERE ioctl_id = 99;"
+		 "PRAGMA ignore_check_constraints = ON;"
 		 "INSERT INTO ioctl_payload (ioctl_id, direction, idx, bytes)"
 		 " VALUES (1, 'in', 0, x'00')");
-	expect_error(path, "call 1", "two 'in' payloads");
+	expect_error(path, "ioctl_payload row", "unknown direction 'in'");
 }
 
 static void test_fd_cycle(void **state)
@@ -1088,7 +1112,7 @@ static void test_fd_cycle(void **state)
 	finish(&r);
 	exec_sql(path, "INSERT INTO fd (id, pid, fd, device_id, how, parent_fd_id)"
 		 " VALUES (10, 1, 4, 1, 'dup', 11), (11, 1, 5, 1, 'dup', 10);"
-		 "UPDATE ioctl SET fd_id = 10");
+		 "UPDATE ioctl_call SET fd_id = 10");
 	expect_error(path, "fd row 10", "cycle");
 }
 
@@ -1144,13 +1168,13 @@ static void test_order_and_ranges(void **state)
 		call(&r, DRM_IOCTL_SIMGPU_SUBMIT, &s, &s, sizeof(s), -1, EINVAL);
 	}
 	finish(&r);
-	exec_sql(path, "UPDATE ioctl SET ret = -1, errno = 22 WHERE id = 3");
+	exec_sql(path, "UPDATE ioctl_call SET ret = -1, errno = 22 WHERE id = 3");
 	/* Thread 2's wait overlapped thread 1's next calls: it moves to its end. */
-	exec_sql(path, "UPDATE ioctl SET tid = 2, begin_ns = (SELECT begin_ns FROM ioctl"
+	exec_sql(path, "UPDATE ioctl_call SET tid = 2, begin_ns = (SELECT begin_ns FROM ioctl"
 		 " WHERE id = 2) + 1, end_ns = (SELECT end_ns FROM ioctl WHERE id = 8) + 10"
 		 " WHERE id = 3");
 	/* Thread 2's create overlapping thread 1's calls keeps its place. */
-	exec_sql(path, "UPDATE ioctl SET tid = 2, end_ns = (SELECT end_ns FROM ioctl WHERE"
+	exec_sql(path, "UPDATE ioctl_call SET tid = 2, end_ns = (SELECT end_ns FROM ioctl WHERE"
 		 " id = 8) + 20 WHERE id = 5");
 	assert_int_equal(ds_db_open_read(path, 0, &db), 0);
 	assert_int_equal(rp_load(db, &cap, &err), 0);
@@ -1247,46 +1271,74 @@ static void copy_file(const char *from, const char *to)
 	close(b);
 }
 
+static int64_t query_int(const char *path, const char *sql)
+{
+	sqlite3_stmt *st;
+	sqlite3 *s;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_open(path, &s), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(s, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(s);
+	return v;
+}
+
 /*
- * Random lies in a valid capture's payloads: bytes flipped, rows cut short,
- * lengthened, renumbered. Validation must say no or yes, never crash.
+ * Random lies in a valid capture's payloads, the argument structs
+ * (ioctl_call.in_bytes, out_bytes) and the arrays (ioctl_payload.bytes):
+ * bytes flipped, cut short, lengthened, a struct dropped or an array
+ * renumbered, random contents. Validation must say no or yes, never crash.
  */
 static void test_fuzz_payloads(void **state)
 {
+	static const char *const cols[3] = { "in_bytes", "out_bytes", "bytes" };
 	char good[PATH_MAX], path[PATH_MAX], sql[512];
 	unsigned seed = 42;
+	int64_t rows[2];
 	int i, rejected = 0;
 
 	(void)state;
 	make_good(tpath(good, "fuzzbase.db"));
+	rows[0] = query_int(good, "SELECT max(id) FROM ioctl_call");
+	rows[1] = query_int(good, "SELECT max(id) FROM ioctl_payload");
+	assert_true(rows[0] > 5 && rows[1] > 5);
 	for (i = 0; i < 300; i++) {
 		struct vres v;
-		int row = 1 + rand_r(&seed) % 14, what = rand_r(&seed) % 5;
+		int where = rand_r(&seed) % 3, what = rand_r(&seed) % 5;
+		const char *table = where < 2 ? "ioctl_call" : "ioctl_payload", *col = cols[where];
+		int row = 1 + rand_r(&seed) % (int)rows[where < 2 ? 0 : 1];
 
 		tpath(path, "fuzz.db");
 		copy_file(good, path);
 		switch (what) {
 		case 0:	/* flip a byte */
 			snprintf(sql, sizeof(sql),
-				 "UPDATE ioctl_payload SET bytes = CAST(substr(bytes, 1, %d) ||"
-				 " x'%02x' || substr(bytes, %d) AS BLOB) WHERE id = %d",
-				 rand_r(&seed) % 24, rand_r(&seed) & 0xff, 2 + rand_r(&seed) % 24, row);
+				 "UPDATE %s SET %s = CAST(substr(%s, 1, %d) || x'%02x' || substr(%s, %d)"
+				 " AS BLOB) WHERE id = %d", table, col, col, rand_r(&seed) % 24,
+				 rand_r(&seed) & 0xff, col, 2 + rand_r(&seed) % 24, row);
 			break;
 		case 1:	/* cut short */
-			snprintf(sql, sizeof(sql), "UPDATE ioctl_payload SET bytes ="
-				 " substr(bytes, 1, %d) WHERE id = %d", rand_r(&seed) % 40, row);
+			snprintf(sql, sizeof(sql), "UPDATE %s SET %s = substr(%s, 1, %d) WHERE id = %d",
+				 table, col, col, rand_r(&seed) % 40, row);
 			break;
 		case 2:	/* lengthen */
-			snprintf(sql, sizeof(sql), "UPDATE ioctl_payload SET bytes = CAST(bytes ||"
-				 " randomblob(%d) AS BLOB) WHERE id = %d", 1 + rand_r(&seed) % 64, row);
+			snprintf(sql, sizeof(sql), "UPDATE %s SET %s = CAST(%s || randomblob(%d) AS BLOB)"
+				 " WHERE id = %d", table, col, col, 1 + rand_r(&seed) % 64, row);
 			break;
-		case 3:	/* renumber */
-			snprintf(sql, sizeof(sql), "UPDATE ioctl_payload SET idx = %d WHERE id = %d",
-				 rand_r(&seed) % 6, row);
+		case 3:	/* a struct dropped, an array renumbered */
+			if (where < 2)
+				snprintf(sql, sizeof(sql), "UPDATE ioctl_call SET %s = NULL WHERE id = %d",
+					 col, row);
+			else
+				snprintf(sql, sizeof(sql), "UPDATE ioctl_payload SET idx = %d WHERE id = %d",
+					 rand_r(&seed) % 6, row);
 			break;
-		default: /* random struct contents */
-			snprintf(sql, sizeof(sql), "UPDATE ioctl_payload SET bytes ="
-				 " randomblob(length(bytes)) WHERE id = %d", row);
+		default: /* random contents */
+			snprintf(sql, sizeof(sql), "UPDATE %s SET %s = randomblob(length(%s)) WHERE id = %d",
+				 table, col, col, row);
 			break;
 		}
 		exec_sql(path, sql);
@@ -1328,6 +1380,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_result_compare),
 		cmocka_unit_test(test_wrong_column_types),
 		cmocka_unit_test(test_payload_of_missing_call),
+		cmocka_unit_test(test_argument_too_big),
 		cmocka_unit_test(test_fd_cycle),
 		cmocka_unit_test(test_unknown_request_is_skipped),
 		cmocka_unit_test(test_order_and_ranges),

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # sample_traces.sh DRMSCOPE TRACES_DIR: every sample capture is a sound
-# drmscope database (full check), under 1 MB, with every ioctl named and
-# returned; the simgpu ones have jobs with result hashes and decoded
-# firmware messages; the kmscube one has virtio_gpu firmware messages.
+# drmscope database (full check) of the current schema (report and replay
+# read no other: `drmscope upgrade` them), under 1 MB, with every ioctl
+# named and returned; the simgpu ones have jobs with result hashes and
+# decoded firmware messages; the kmscube one has virtio_gpu firmware
+# messages.
 set -u
 DS=$1
 dir=$2
@@ -21,6 +23,7 @@ for db in "$dir"/*.db; do
 	n=$((n + 1))
 	b=$(basename "$db")
 	check "$b: info with a full check" "$DS" info "$db" >/dev/null
+	check "$b: the current schema (report reads it)" "$DS" report -o /dev/null "$db"
 	check "$b: under 1 MB" test "$(stat -c %s "$db")" -lt 1048576
 	check "$b: has ioctls" test "$(val "$db" "SELECT count(*) FROM ioctl")" -gt 10
 	check "$b: every ioctl named" test "$(val "$db" \
