@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -455,11 +456,24 @@ struct ds_db *dsdb_alloc(const char *path, bool readonly)
  * The name to give sqlite3_open_v2(): a path that looks like a URI is
  * prefixed with "./" so it is always taken as a file name.
  */
+/*
+ * SQLite keeps memory statistics by default, behind a global mutex taken
+ * on every allocation; drmscope never reads them. (Only possible before
+ * SQLite initialises: if something else got there first, nothing changes.)
+ */
+static void configure_sqlite(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int dsdb_open_sqlite(struct ds_db *db, int flags)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	char *name = NULL;
 	size_t len;
 	int rc;
+
+	pthread_once(&once, configure_sqlite);
 
 	if (!strncmp(db->path, "file:", 5)) {
 		len = strlen(db->path) + 3;
