@@ -629,12 +629,12 @@ struct sqlite3 *ds_db_sqlite(struct ds_db *db)
 	return db->sql;
 }
 
-int ds_db_has_table(struct ds_db *db, const char *name)
+int dsdb_schema_has(struct ds_db *db, enum dsdb_stmt type, const char *name)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = dsdb_stmt(db, ST_HAS_TABLE, &st);
+	rc = dsdb_stmt(db, type, &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -645,4 +645,9 @@ int ds_db_has_table(struct ds_db *db, const char *name)
 	if (rc == SQLITE_DONE)
 		return 0;
 	return dsdb_sqlite_error(db, "reading the schema");
+}
+
+int ds_db_has_table(struct ds_db *db, const char *name)
+{
+	return dsdb_schema_has(db, ST_HAS_TABLE, name);
 }

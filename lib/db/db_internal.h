@@ -86,6 +86,8 @@ int dsdb_error(struct ds_db *db, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int dsdb_sqlite_error(struct ds_db *db, const char *what);
 int dsdb_stmt(struct ds_db *db, enum dsdb_stmt id, sqlite3_stmt **stp);
+/* 1 if the schema has an entry named @name of the kind @type asks (ST_HAS_*), 0 if not. */
+int dsdb_schema_has(struct ds_db *db, enum dsdb_stmt type, const char *name);
 int dsdb_exec(struct ds_db *db, const char *sql, const char *what);
 int dsdb_pragma_int(struct ds_db *db, const char *pragma, int64_t *value);
 int dsdb_txn_row(struct ds_db *db);

@@ -505,25 +505,6 @@ static const char *const schema_indexes[] = {
 	"run_job_by_run ON run_job(run_id, queue_id, seqno)",
 };
 
-/* 1 if the schema has an entry of @type (a cached statement) named @name. */
-static int schema_has(struct ds_db *db, enum dsdb_stmt type, const char *name)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	rc = dsdb_stmt(db, type, &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	return dsdb_sqlite_error(db, "reading the schema");
-}
-
 /*
  * Drop every view drmscope made. A name is dropped only if it is a view:
  * ioctl was a table up to version 4.
@@ -535,7 +516,7 @@ static int drop_views(struct ds_db *db)
 	int rc;
 
 	for (i = 0; i < ARRAY_SIZE(schema_views); i++) {
-		rc = schema_has(db, ST_HAS_VIEW, schema_views[i].name);
+		rc = dsdb_schema_has(db, ST_HAS_VIEW, schema_views[i].name);
 		if (rc <= 0) {
 			if (rc < 0)
 				return rc;
@@ -693,7 +674,7 @@ int ds_db_has_indexes(struct ds_db *db)
 				return rc;
 			continue;
 		}
-		rc = schema_has(db, ST_HAS_INDEX, name);
+		rc = dsdb_schema_has(db, ST_HAS_INDEX, name);
 		if (rc <= 0)
 			return rc;
 	}
