@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/tracer_bench.sh [N]: the tracer's costs, measured in one run on this
-# machine, as ratios (medians of 5 interleaved runs; these machines are
-# shared and noisy, so only ratios from one run mean anything):
+# machine, as ratios (medians of 7 interleaved runs, 5 for the import;
+# these machines are shared and noisy, so only ratios from one run mean
+# anything):
 #   1. shim overhead per ioctl (no buffer copies) vs a bare LTTng-UST event,
 #      and vs `strace -f -e trace=ioctl` on the same loop;
 #   2. import rate vs babeltrace2 reading the same trace into a discard sink;
@@ -24,7 +25,7 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+
 rec() { "$DS" record --no-kernel -q -f -d /dev/full -o "$tmp/r.db" -- "$@"; }
 
 declare -a bare=() event=() shim=() strace_ns=()
-for i in 1 2 3 4 5; do
+for i in 1 2 3 4 5 6 7; do
 	bare+=("$(DRMSCOPE_SHIM=off rec "$LOOP" bare "$N")")
 	event+=("$(DRMSCOPE_SHIM=off rec "$LOOP" event "$N")")
 	shim+=("$(rec "$LOOP" bare "$N")")
@@ -53,7 +54,7 @@ unset DRMSCOPE_KEEP_TMP
 trace=$(ls -d "$TMPDIR"/drmscope-record.*/ust | head -1)
 events=$(sqlite3 "$tmp/r.db" "SELECT count(*) FROM ioctl")
 declare -a imp=() bt=()
-for i in 1 2 3; do
+for i in 1 2 3 4 5; do
 	t0=$(date +%s.%N)
 	"$DS" import -f "$trace" -o "$tmp/i.db" 2>"$tmp/import.log"
 	t1=$(date +%s.%N)

@@ -83,6 +83,8 @@ struct reader {
 	/* the reader thread's own */
 	struct batch *cur;
 	bool oom;
+	const bt_field_class *ctx_class;	/* the last context's class */
+	int64_t ctx_vpid, ctx_vtid, ctx_procname; /* its members' indexes */
 };
 
 const char *ds_ctf_name(const struct ds_ctf_event *ev)
@@ -309,17 +311,43 @@ static void copy_payload(struct reader *r, const bt_field *payload, struct ds_ct
 	}
 }
 
+/* Member index of @name in the structure class @cls, or -1. */
+static int64_t member_index(const bt_field_class *cls, const char *name)
+{
+	uint64_t i, n = bt_field_class_structure_get_member_count(cls);
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(bt_field_class_structure_member_get_name(
+				bt_field_class_structure_borrow_member_by_index_const(cls, i)), name))
+			return (int64_t)i;
+	return -1;
+}
+
+static const bt_field *member_at(const bt_field *s, int64_t i)
+{
+	return i < 0 ? NULL : bt_field_structure_borrow_member_field_by_index_const(s, (uint64_t)i);
+}
+
+/* vpid, vtid, procname; where they sit is looked up once per context class. */
 static void copy_context(struct reader *r, const bt_field *ctx, struct ds_ctf_event *ev)
 {
+	const bt_field_class *cls;
 	const bt_field *f;
 
 	ev->vpid = ev->vtid = 0;
 	ev->procname = -1;
 	if (!ctx || bt_field_get_class_type(ctx) != BT_FIELD_CLASS_TYPE_STRUCTURE)
 		return;
-	field_int(bt_field_structure_borrow_member_field_by_name_const(ctx, "vpid"), &ev->vpid);
-	field_int(bt_field_structure_borrow_member_field_by_name_const(ctx, "vtid"), &ev->vtid);
-	f = bt_field_structure_borrow_member_field_by_name_const(ctx, "procname");
+	cls = bt_field_borrow_class_const(ctx);
+	if (cls != r->ctx_class) {
+		r->ctx_class = cls;
+		r->ctx_vpid = member_index(cls, "vpid");
+		r->ctx_vtid = member_index(cls, "vtid");
+		r->ctx_procname = member_index(cls, "procname");
+	}
+	field_int(member_at(ctx, r->ctx_vpid), &ev->vpid);
+	field_int(member_at(ctx, r->ctx_vtid), &ev->vtid);
+	f = member_at(ctx, r->ctx_procname);
 	if (f && bt_field_get_class_type(f) == BT_FIELD_CLASS_TYPE_STRING)
 		ev->procname = copy_string(r, bt_field_string_get_value(f));
 }
