@@ -240,12 +240,15 @@ static bool copy_array(struct reader *r, const bt_field *f, struct field *out)
 {
 	const bt_field_class *elem_cls =
 		bt_field_class_array_borrow_element_field_class_const(bt_field_borrow_class_const(f));
+	bt_field_class_type t = bt_field_class_get_type(elem_cls);
 	uint64_t n = bt_field_array_get_length(f), i, elem_bytes;
+	bool is_signed;
 	int64_t off;
 	uint8_t *p;
 
-	if (!bt_field_class_type_is(bt_field_class_get_type(elem_cls), BT_FIELD_CLASS_TYPE_INTEGER))
+	if (!bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_INTEGER))
 		return false;
+	is_signed = bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_SIGNED_INTEGER);
 	elem_bytes = (bt_field_class_integer_get_field_value_range(elem_cls) + 7) / 8;
 	if (elem_bytes == 0 || elem_bytes > 8 || n > UINT32_MAX / elem_bytes)
 		return false;
@@ -254,10 +257,12 @@ static bool copy_array(struct reader *r, const bt_field *f, struct field *out)
 		return false;
 	p = r->cur->arena + off;
 	for (i = 0; i < n; i++) {
-		uint64_t v = 0;
-		uint64_t k;
+		const bt_field *e = bt_field_array_borrow_element_field_by_index_const(f, i);
+		uint64_t v, k;
 
-		field_int(bt_field_array_borrow_element_field_by_index_const(f, i), &v);
+		/* every element is of the class just checked */
+		v = is_signed ? (uint64_t)bt_field_integer_signed_get_value(e)
+			      : bt_field_integer_unsigned_get_value(e);
 		if (elem_bytes == 8) {
 			memcpy(p, &v, 8);	/* little-endian hosts only (x86, arm64) */
 			p += 8;
