@@ -24,11 +24,13 @@ export TMPDIR=$tmp/t	# record's temporary folders
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 rec() { "$DS" record --no-kernel -q -f -d /dev/full -o "$tmp/r.db" -- "$@"; }
 
+# part 1 times loops of 5N calls: a difference of two short loops is noise
+L=$((5 * N))
 declare -a bare=() event=() shim=() strace_ns=()
 for i in 1 2 3 4 5 6 7; do
-	bare+=("$(DRMSCOPE_SHIM=off rec "$LOOP" bare "$N")")
-	event+=("$(DRMSCOPE_SHIM=off rec "$LOOP" event "$N")")
-	shim+=("$(rec "$LOOP" bare "$N")")
+	bare+=("$(DRMSCOPE_SHIM=off rec "$LOOP" bare "$L")")
+	event+=("$(DRMSCOPE_SHIM=off rec "$LOOP" event "$L")")
+	shim+=("$(rec "$LOOP" bare "$L")")
 done
 for i in 1 2 3; do
 	strace_ns+=("$(strace -f -qq -e trace=ioctl -o /dev/null "$LOOP" bare $((N / 10)))")

@@ -56,6 +56,11 @@ struct shim_tls {
 	size_t scratch_len;
 	uintptr_t stack_lo, stack_hi;	/* this thread's stack, if known */
 	bool stack_known;
+	/* the last request's description and shim_io_flags(), by driver */
+	const void *last_drv;
+	uint32_t last_req;
+	const struct ds_uapi_ioctl *last_io;
+	unsigned last_flags;
 };
 
 extern __thread struct shim_tls shim_tls SHIM_HIDDEN

@@ -169,11 +169,42 @@ static size_t read_arg(void *arg, uint32_t size, uint8_t *buf)
 		return 0;
 	if (size & 7)
 		((uint64_t *)(void *)buf)[size / 8] = 0;
-	if (shim_on_stack((uintptr_t)arg, size))
+	if (size <= 64 && shim_on_stack((uintptr_t)arg, size)) {
+		/* most arguments: a few words, copied inline */
+		const uint8_t *src = arg;
+		uint32_t i;
+
+		for (i = 0; i + 8 <= size; i += 8)
+			__builtin_memcpy(buf + i, src + i, 8);
+		for (; i < size; i++)
+			buf[i] = src[i];
+	} else if (shim_on_stack((uintptr_t)arg, size)) {
 		memcpy(buf, arg, size);
-	else if (shim_safe_read(buf, (uintptr_t)arg, size))
+	} else if (shim_safe_read(buf, (uintptr_t)arg, size)) {
 		return 0;
+	}
 	return size;
+}
+
+/*
+ * The description of @req for @drv and what the shim does with it, through
+ * a one-entry per-thread cache (a program makes runs of the same call).
+ */
+static const struct ds_uapi_ioctl *describe(const struct ds_uapi_driver *drv,
+					    uint32_t req, unsigned *flags)
+{
+	struct shim_tls *t = &shim_tls;
+
+	if (t->last_io && t->last_req == req && t->last_drv == drv) {
+		*flags = t->last_flags;
+		return t->last_io;
+	}
+	t->last_io = ds_uapi_lookup_nr(drv, req, NULL);
+	t->last_flags = t->last_io ? shim_io_flags(t->last_io) : 0;
+	t->last_drv = drv;
+	t->last_req = req;
+	*flags = t->last_flags;
+	return t->last_io;
 }
 
 #define WORDS(bytes)	(((bytes) + 7) / 8)
@@ -228,7 +259,7 @@ int shim_traced_ioctl(struct ds_file *f, int fd, unsigned long request,
 	struct shim_call c;
 	uint8_t *scratch = NULL, *in = (uint8_t *)inbuf, *out = (uint8_t *)outbuf;
 	size_t scratch_len = 0;
-	unsigned flags = 0;
+	unsigned flags;
 	bool tracing, after, version;
 	int ret, err, saved = errno;
 
@@ -239,9 +270,7 @@ int shim_traced_ioctl(struct ds_file *f, int fd, unsigned long request,
 	c.f = f;
 	c.fd = fd;
 	c.request = req;
-	c.io = ds_uapi_lookup_nr(drv, req, NULL);
-	if (c.io)
-		flags = shim_io_flags(c.io);
+	c.io = describe(drv, req, &flags);
 	tracing = lttng_ust_tracepoint_enabled(drmscope, ioctl_enter);
 	after = flags & SHIM_IO_AFTER;
 	if (tracing && (flags & SHIM_IO_ONE_EVENT) && size <= STACK_ARG)
