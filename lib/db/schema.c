@@ -481,13 +481,16 @@ static const struct schema_view schema_views[] = {
 
 /*
  * Created by ds_db_finish_import(), after the bulk insert. ioctl_call has
- * no index of its own on begin_ns: a capture has few processes, so SQLite
- * reads a time range through ioctl_call_by_pid with a skip-scan (one seek
- * per pid, which ANALYZE's statistics allow), and the import saves a third
- * of its index phase and the file 15 bytes a call.
+ * one index, on (pid, begin_ns): sorting each index is most of an import's
+ * last phase (issue 4 wants an import at half babeltrace2's rate), and
+ * this one serves the usual questions. A capture has few processes, so
+ * SQLite reads a time range through it with a skip-scan (one seek per
+ * pid, which ANALYZE's statistics allow); a pid's latest call of a name
+ * before a time (how the importer finds a job's submit) walks back from
+ * that time. A name alone is a scan of the narrow ioctl_call rows (about
+ * 50 ns a call).
  */
 static const char *const schema_indexes[] = {
-	"ioctl_call_by_name ON ioctl_call(name_id)",
 	"ioctl_call_by_pid ON ioctl_call(pid, begin_ns)",
 	"ioctl_payload_by_ioctl ON ioctl_payload(ioctl_id, direction, idx)",
 	"fd_by_pid ON fd(pid, fd)",
@@ -619,23 +622,6 @@ int dsdb_migrate(struct ds_db *db, int from)
 	return DS_DB_OK;
 }
 
-/*
- * ANALYZE with a limit samples the first rows of an index. For
- * ioctl_call_by_name those are the calls of the lowest name ids: the
- * setup calls a capture starts with, a handful each. So it tells the
- * planner a name has a few hundred calls, and the planner then reads every
- * call of a name to find the few of a pid or of a time range (importing a
- * capture's jobs went quadratic). A name's share is the calls over the
- * names: the row count ANALYZE estimated, over the rows of ioctl_name.
- * ANALYZE sqlite_schema makes this connection's planner read it again.
- */
-static const char fix_name_stat[] =
-	"UPDATE sqlite_stat1 SET stat = substr(stat, 1, instr(stat, ' ') - 1) || ' ' ||"
-	" max(1, CAST(substr(stat, 1, instr(stat, ' ') - 1) AS INTEGER)"
-	"  / max(1, (SELECT count(*) FROM ioctl_name)))"
-	" WHERE tbl = 'ioctl_call' AND idx = 'ioctl_call_by_name' AND instr(stat, ' ') > 1;"
-	"ANALYZE sqlite_schema";
-
 /* The indexes (IF NOT EXISTS: it may run again), then ANALYZE. */
 int dsdb_create_indexes(struct ds_db *db)
 {
@@ -654,8 +640,6 @@ int dsdb_create_indexes(struct ds_db *db)
 	 */
 	if (!rc)
 		rc = dsdb_exec(db, "PRAGMA analysis_limit = 1000; ANALYZE", "ANALYZE");
-	if (!rc)
-		rc = dsdb_exec(db, fix_name_stat, "ANALYZE");
 	return rc;
 }
 
