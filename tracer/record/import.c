@@ -88,6 +88,7 @@ struct file_state {
 	int64_t device_id;
 	const struct ds_uapi_driver *drv;
 	char driver[32];
+	struct file_state *retired;	/* next on the importer's retired list */
 };
 
 struct importer {
@@ -99,6 +100,7 @@ struct importer {
 	struct u64map devices;	/* (major, minor) -> device id */
 	struct u64map objects;	/* (kind, root fd, handle) -> row id */
 	struct u64map processes; /* pid -> 1 once its row exists */
+	struct file_state *retired; /* closed or replaced fds, freed at the end */
 	int64_t last_ns;
 	int progress;
 	time_t last_progress;
@@ -189,10 +191,21 @@ static struct file_state *file_of(struct importer *im, int pid, int fd)
 	return (struct file_state *)(uintptr_t)u64map_get(&im->files, file_key(pid, fd));
 }
 
+/*
+ * Map @fd of @pid to @f (NULL: unmap it). The file it named before is kept
+ * until the end of the import, on the retired list: a call in flight may
+ * still name it.
+ */
 static int set_file(struct importer *im, int pid, int fd, struct file_state *f)
 {
+	struct file_state *old = file_of(im, pid, fd);
+
 	if (u64map_put(&im->files, file_key(pid, fd), (uintptr_t)f))
 		return fail(im, -ENOMEM, "out of memory");
+	if (old && old != f) {
+		old->retired = im->retired;
+		im->retired = old;
+	}
 	return 0;
 }
 
@@ -341,7 +354,6 @@ static int on_fd_close(struct importer *im, const struct ds_ctf_event *ev)
 		return 0;
 	if (ds_db_set_end(im->db, DS_DB_END_FD, f->fd_id, ds_ctf_ns(ev)) < 0)
 		return db_fail(im);
-	/* keep the struct: a call in flight may still name it; unmap the fd */
 	return set_file(im, pid, (int)fd, NULL);
 }
 
@@ -964,6 +976,12 @@ static void free_maps(struct importer *im)
 	for (i = 0; i < im->files.cap; i++)
 		if (im->files.keys[i])
 			free((void *)(uintptr_t)im->files.vals[i]);
+	while (im->retired) {
+		struct file_state *f = im->retired;
+
+		im->retired = f->retired;
+		free(f);
+	}
 	u64map_free(&im->threads);
 	u64map_free(&im->files);
 	u64map_free(&im->devices);
