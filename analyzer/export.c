@@ -342,8 +342,6 @@ static int chrome_fw(struct exporter *x)
 	FILE *f = x->f;
 	int rc;
 
-	if (!filter)
-		return 0;
 	snprintf(sql, sizeof(sql), fmt, filter);
 	if (prepare(x, sql, &st))
 		return -1;
@@ -387,8 +385,6 @@ static int chrome_kernel(struct exporter *x)
 	FILE *f = x->f;
 	int rc;
 
-	if (!filter)
-		return 0;
 	snprintf(sql, sizeof(sql), fmt, filter);
 	if (prepare(x, sql, &st))
 		return -1;

@@ -341,8 +341,6 @@ int am_fw_matcher_init(struct am_fw_matcher *m, const struct am_source *src, cha
 	memset(m, 0, sizeof(*m));
 	m->src = src;
 	filter = am_run_filter(src);
-	if (!filter)
-		return 0;
 	m->state = calloc(1, sizeof(*m->state));
 	if (!m->state) {
 		snprintf(err, errlen, "out of memory");
@@ -440,8 +438,6 @@ int am_fw_match(struct am_fw_matcher *m, int64_t run_id, const struct am_fw_ops 
 	bool keyed;
 	int rc, fn, i, ring;
 
-	if (!m->scan)
-		return 0;
 	map_reset(&s->pending);
 	map_reset(&s->orphans);
 	s->ndevs = 0;

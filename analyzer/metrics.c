@@ -191,7 +191,6 @@ int am_source_open(struct am_source *src, const char *path, const char *run,
 	if (ds_db_open_read(path, flags, &src->db))
 		return source_fail(err, errlen, "%s", ds_db_errmsg(src->db));
 	src->version = ds_db_schema_version(src->db);
-	src->has_run_id = src->version >= 3;
 	if (run) {
 		rc = select_runs(src, run, err, errlen);
 		if (rc)
@@ -508,13 +507,11 @@ static int oom(struct am_data *d)
 
 /*
  * The filter selecting the rows of fw_message/kernel_event that belong to
- * the source: "run_id IS NULL" for the capture (every row before schema
- * version 3), "run_id = ?1" for a run (none before version 3: NULL).
+ * the source (the file has the current schema: ds_db_open_read() refuses
+ * older ones).
  */
 const char *am_run_filter(const struct am_source *src)
 {
-	if (!src->has_run_id)
-		return src->is_run ? NULL : "1";
 	return src->is_run ? "run_id = ?1" : "run_id IS NULL";
 }
 
@@ -1050,8 +1047,6 @@ static int load_faults(const struct am_source *src, struct am_data *d)
 	size_t p;
 	int rc = SQLITE_DONE;
 
-	if (!filter)
-		return 0;
 	snprintf(sql, sizeof(sql), fmt, filter);
 	if (prepare(d, src, sql, &st))
 		return -1;
@@ -1282,8 +1277,6 @@ static void *fw_worker_main(void *arg)
 static bool fw_worker_start(struct fw_worker *w, const struct am_source *src, pthread_t *tid)
 {
 	memset(w, 0, sizeof(*w));
-	if (!am_run_filter(src))
-		return false;
 	w->src = *src;
 	w->src.db = NULL;
 	if (ds_db_open_read(src->path, DS_DB_OPEN_NO_CHECK, &w->src.db)) {

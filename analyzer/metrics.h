@@ -141,7 +141,6 @@ struct am_source {
 	char *run_arg;			/* the run id or label; NULL: capture */
 	struct ds_db *db;
 	int version;			/* schema version */
-	bool has_run_id;		/* fw_message/kernel_event.run_id exist */
 	bool is_run;
 	struct am_run *runs;
 	size_t n_runs;
@@ -232,9 +231,8 @@ void am_data_free(struct am_data *d);
 
 /*
  * The filter that selects a source's rows of fw_message and kernel_event:
- * "run_id IS NULL" for the capture ("1" before schema version 3), "run_id
- * = ?1" for a run (bind the run id), NULL if the file cannot hold a run's
- * rows (before version 3).
+ * "run_id IS NULL" for the capture, "run_id = ?1" for a run (bind the run
+ * id).
  */
 const char *am_run_filter(const struct am_source *src);
 

@@ -640,7 +640,7 @@ nomem:
 	return -1;
 }
 
-/* The phase column (schema version 4); older captures hold only "before". */
+/* The phase column: "before" the call (restored) or "after" it (compared). */
 static int snap_phase(struct rd *r, struct rp_arena *a, int col, int64_t id, bool *after)
 {
 	const char *phase;
@@ -665,19 +665,15 @@ static int snap_phase(struct rd *r, struct rp_arena *a, int col, int64_t id, boo
  * cap->results (compared after the call), each in call order.
  */
 static int load_snapshots(struct rd *r, struct rp_capture *cap, struct fdrow *rows,
-			  size_t nrows, bool has_phase)
+			  size_t nrows)
 {
 	size_t capn[2] = { 0, 0 }, n[2] = { 0, 0 };
 	struct rp_call *c = NULL;
 	int rc;
 
-	if (prep(r, "buffer_snapshot", has_phase ?
+	if (prep(r, "buffer_snapshot",
 		 "SELECT s.id, s.ioctl_id, s.handle, s.offset, s.size, s.blob_hash, g.fd_id, s.ns,"
 		 " s.gem_id, g.create_ioctl_id, s.phase"
-		 " FROM buffer_snapshot s LEFT JOIN gem_object g ON g.id = s.gem_id"
-		 " WHERE s.ioctl_id IS NOT NULL ORDER BY s.ioctl_id, s.id" :
-		 "SELECT s.id, s.ioctl_id, s.handle, s.offset, s.size, s.blob_hash, g.fd_id, s.ns,"
-		 " s.gem_id, g.create_ioctl_id, 'before'"
 		 " FROM buffer_snapshot s LEFT JOIN gem_object g ON g.id = s.gem_id"
 		 " WHERE s.ioctl_id IS NOT NULL ORDER BY s.ioctl_id, s.id"))
 		return -1;
@@ -928,7 +924,7 @@ int rp_load(struct ds_db *db, struct rp_capture *cap, struct rp_err *err)
 		 */
 		c->desc = ds_uapi_lookup_nr(cap->devices[cap->files[f].device].drv, c->request, NULL);
 	}
-	if (load_snapshots(&r, cap, rows, nrows, ds_db_schema_version(db) >= 4) < 0 ||
+	if (load_snapshots(&r, cap, rows, nrows) < 0 ||
 	    load_jobs(&r, cap) < 0 ||
 	    collect_kprops(cap, err))
 		goto fail;

@@ -169,7 +169,11 @@ static size_t read_arg(void *arg, uint32_t size, uint8_t *buf)
 		return 0;
 	if (size & 7)
 		((uint64_t *)(void *)buf)[size / 8] = 0;
-	if (size <= 64 && shim_on_stack((uintptr_t)arg, size)) {
+	if (!shim_on_stack((uintptr_t)arg, size))
+		return shim_safe_read(buf, (uintptr_t)arg, size) ? 0 : size;
+	if (size > 64) {
+		memcpy(buf, arg, size);
+	} else {
 		/* most arguments: a few words, copied inline */
 		const uint8_t *src = arg;
 		uint32_t i;
@@ -178,10 +182,6 @@ static size_t read_arg(void *arg, uint32_t size, uint8_t *buf)
 			__builtin_memcpy(buf + i, src + i, 8);
 		for (; i < size; i++)
 			buf[i] = src[i];
-	} else if (shim_on_stack((uintptr_t)arg, size)) {
-		memcpy(buf, arg, size);
-	} else if (shim_safe_read(buf, (uintptr_t)arg, size)) {
-		return 0;
 	}
 	return size;
 }
